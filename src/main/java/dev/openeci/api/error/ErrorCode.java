@@ -1,0 +1,83 @@
+package dev.openeci.api.error;
+
+/**
+ * One entry of the ECI error vocabulary: the code string clients branch on, the HTTP status it is
+ * served with, and the default message. Only {@code api.rpc} turns these into the wire envelope.
+ *
+ * <p>Codes and statuses follow the documented ECI/POP gateway values (see docs/errors.md).
+ */
+public record ErrorCode(String code, int httpStatus, String defaultMessage) {
+
+  // --- gateway / protocol --------------------------------------------------------------------
+  public static final ErrorCode INVALID_ACTION_NOT_FOUND = new ErrorCode("InvalidAction.NotFound", 404,
+      "Specified api is not found, please check your url and method.");
+  public static final ErrorCode INVALID_VERSION = new ErrorCode("InvalidVersion", 400,
+      "Specified parameter Version is not valid.");
+  public static final ErrorCode MISSING_PARAMETER = new ErrorCode("MissingParameter", 400,
+      "The input parameter that is mandatory for processing this request is not supplied.");
+  public static final ErrorCode INVALID_PARAMETER = new ErrorCode("InvalidParameter", 400,
+      "The specified parameter is not valid.");
+  public static final ErrorCode UNSUPPORTED_HTTP_METHOD = new ErrorCode("UnsupportedHTTPMethod", 400,
+      "This http method is not supported.");
+  public static final ErrorCode INTERNAL_ERROR = new ErrorCode("InternalError", 500,
+      "The request processing has failed due to some unknown error.");
+  public static final ErrorCode SERVICE_UNAVAILABLE = new ErrorCode("ServiceUnavailable", 503,
+      "The request has failed due to a temporary failure of the server.");
+  public static final ErrorCode THROTTLING = new ErrorCode("Throttling", 400,
+      "Request was denied due to request throttling.");
+
+  // --- authentication --------------------------------------------------------------------------
+  public static final ErrorCode MISSING_SIGNATURE = new ErrorCode("IncompleteSignature", 400,
+      "The request signature does not conform to Aliyun standards.");
+  public static final ErrorCode SIGNATURE_DOES_NOT_MATCH = new ErrorCode("SignatureDoesNotMatch", 400,
+      "Specified signature is not matched with our calculation.");
+  public static final ErrorCode INVALID_ACCESS_KEY_ID_NOT_FOUND = new ErrorCode("InvalidAccessKeyId.NotFound",
+      404, "Specified access key is not found.");
+  public static final ErrorCode INVALID_TIMESTAMP_EXPIRED = new ErrorCode("InvalidTimeStamp.Expired", 400,
+      "Specified time stamp or date value is expired.");
+  public static final ErrorCode INVALID_TIMESTAMP_FORMAT = new ErrorCode("InvalidTimeStamp.Format", 400,
+      "Specified time stamp or date value is not well formatted.");
+  public static final ErrorCode SIGNATURE_NONCE_USED = new ErrorCode("SignatureNonceUsed", 400,
+      "Specified signature nonce was used already.");
+  public static final ErrorCode INVALID_SIGNATURE_METHOD = new ErrorCode("InvalidSignatureMethod", 400,
+      "Specified signature method is not supported.");
+  public static final ErrorCode FORBIDDEN = new ErrorCode("Forbidden.RAM", 403,
+      "User not authorized to operate on the specified resource.");
+
+  // --- ECI resource errors -----------------------------------------------------------------------
+  public static final ErrorCode CONTAINER_GROUP_NOT_FOUND = new ErrorCode("InvalidParameter.NotFound", 404,
+      "The specified container group is not found.");
+  public static final ErrorCode INCORRECT_STATUS = new ErrorCode("IncorrectStatus", 400,
+      "The current status of the resource does not support this operation.");
+  public static final ErrorCode OPERATION_CONFLICT = new ErrorCode("OperationConflict", 400,
+      "Request was denied due to conflict with a previous request.");
+  public static final ErrorCode IDEMPOTENT_PARAMETER_MISMATCH = new ErrorCode("IdempotentParameterMismatch", 400,
+      "The request uses the same client token as a previous, but non-identical request.");
+  public static final ErrorCode DUPLICATED_NAME = new ErrorCode("InvalidParameter.DuplicatedName", 400,
+      "The container names in a container group must be unique.");
+  public static final ErrorCode CPU_MEMORY = new ErrorCode("InvalidParameter.CPU.Memory", 400,
+      "The specified cpu and memory are not allowed.");
+  public static final ErrorCode DRY_RUN_SUCCESS = new ErrorCode("DryRun.Success", 400,
+      "Request validation has been passed with DryRun flag set.");
+  public static final ErrorCode QUOTA_EXCEEDED = new ErrorCode("QuotaExceeded", 403,
+      "The quota of container groups is exceeded.");
+
+  /** A code whose message names the parameter (and, where safe, the bad value). */
+  public ApiException withMessage(String message) {
+    return new ApiException(this, message);
+  }
+
+  public ApiException exception() {
+    return new ApiException(this, defaultMessage);
+  }
+
+  public static ApiException missing(String parameter) {
+    return new ApiException(new ErrorCode("MissingParameter", 400, ""),
+        "The input parameter \"" + parameter + "\" that is mandatory for processing this request is not supplied.");
+  }
+
+  public static ApiException invalid(String parameter, String why) {
+    return new ApiException(INVALID_PARAMETER,
+        "The specified parameter \"" + parameter + "\" is not valid: " + why);
+  }
+}

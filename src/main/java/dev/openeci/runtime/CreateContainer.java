@@ -1,0 +1,78 @@
+package dev.openeci.runtime;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything needed to create one engine container. Two network shapes: the sandbox owns the
+ * group's namespaces ({@link Network#own}), members join it ({@link Network#joinSandbox}).
+ * Fields that do not apply are null or empty.
+ *
+ * @param entrypoint replaces the image entrypoint when non-null (ECI Command)
+ * @param cmd replaces the image cmd when non-null (ECI Arg)
+ * @param nanoCpus CPU limit in 1e-9 CPUs, 0 = none
+ * @param memoryBytes memory limit, 0 = none
+ */
+public record CreateContainer(
+    String name,
+    String image,
+    Map<String, String> labels,
+    List<String> entrypoint,
+    List<String> cmd,
+    List<String> env,
+    String workingDir,
+    String user,
+    boolean tty,
+    boolean openStdin,
+    boolean stdinOnce,
+    long nanoCpus,
+    long memoryBytes,
+    List<Mount> mounts,
+    boolean readOnlyRootfs,
+    List<String> capAdd,
+    boolean privileged,
+    Network network) {
+
+  public CreateContainer {
+    labels = Map.copyOf(labels);
+    env = env == null ? List.of() : List.copyOf(env);
+    mounts = mounts == null ? List.of() : List.copyOf(mounts);
+    capAdd = capAdd == null ? List.of() : List.copyOf(capAdd);
+  }
+
+  /** Network/namespace settings. Exactly one of {@code own} / {@code sandboxId} applies. */
+  public record Network(
+      String sandboxId,
+      String hostname,
+      List<PortBinding> ports,
+      List<String> dns,
+      List<String> dnsSearch,
+      List<String> dnsOptions,
+      List<String> extraHosts,
+      Map<String, String> sysctls,
+      boolean sharePid) {
+
+    /** The sandbox: owns the network, UTS and IPC namespaces (and PID when {@code sharePid}). */
+    public static Network own(String hostname, List<PortBinding> ports, List<String> dns, List<String> dnsSearch,
+        List<String> dnsOptions, List<String> extraHosts, Map<String, String> sysctls, boolean sharePid) {
+      return new Network(null, hostname, List.copyOf(ports), List.copyOf(dns), List.copyOf(dnsSearch),
+          List.copyOf(dnsOptions), List.copyOf(extraHosts), Map.copyOf(sysctls), sharePid);
+    }
+
+    /** A member: joins the sandbox's network and IPC (and PID when {@code sharePid}) namespaces. */
+    public static Network joinSandbox(String sandboxId, String hostname, boolean sharePid) {
+      return new Network(sandboxId, hostname, List.of(), List.of(), List.of(), List.of(), List.of(), Map.of(), sharePid);
+    }
+
+    public boolean joins() {
+      return sandboxId != null;
+    }
+  }
+
+  /** A port published on the host (only on the sandbox). hostPort 0 = engine picks. */
+  public record PortBinding(int containerPort, String protocol, String hostIp, int hostPort) {}
+
+  /** A mount: type "volume" (named engine volume), "bind" (host path) or "tmpfs". */
+  public record Mount(String type, String source, String target, boolean readOnly, long tmpfsSizeBytes,
+      String propagation) {}
+}
