@@ -19,6 +19,8 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
       "The specified parameter is not valid.");
   public static final ErrorCode UNSUPPORTED_HTTP_METHOD = new ErrorCode("UnsupportedHTTPMethod", 400,
       "This http method is not supported.");
+  public static final ErrorCode INVALID_REGION_ID = new ErrorCode("InvalidRegionId", 400,
+      "The specified RegionId does not exist.");
   public static final ErrorCode INTERNAL_ERROR = new ErrorCode("InternalError", 500,
       "The request processing has failed due to some unknown error.");
   public static final ErrorCode SERVICE_UNAVAILABLE = new ErrorCode("ServiceUnavailable", 503,
@@ -54,11 +56,11 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
   public static final ErrorCode IDEMPOTENT_PARAMETER_MISMATCH = new ErrorCode("IdempotentParameterMismatch", 400,
       "The request uses the same client token as a previous, but non-identical request.");
   public static final ErrorCode DUPLICATED_NAME = new ErrorCode("InvalidParameter.DuplicatedName", 400,
-      "The container names in a container group must be unique.");
+      "The container group include containers with duplicate names.");
   public static final ErrorCode CPU_MEMORY = new ErrorCode("InvalidParameter.CPU.Memory", 400,
-      "The specified cpu and memory are not allowed.");
+      "The specified cpu and memory are not allowed");
   public static final ErrorCode DRY_RUN_SUCCESS = new ErrorCode("DryRun.Success", 400,
-      "Request validation has been passed with DryRun flag set.");
+      "This request is a dryrun request with successful result.");
   public static final ErrorCode QUOTA_EXCEEDED = new ErrorCode("QuotaExceeded", 403,
       "The quota of container groups is exceeded.");
 

@@ -1,0 +1,228 @@
+package dev.openeci.api.mapping;
+
+import dev.openeci.api.error.ApiException;
+import dev.openeci.api.error.ErrorCode;
+import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.group.ContainerPort;
+import dev.openeci.group.ContainerSpec;
+import dev.openeci.group.EnvVar;
+import dev.openeci.group.GroupSpec;
+import dev.openeci.group.InstanceSpecs;
+import dev.openeci.group.PullPolicy;
+import dev.openeci.group.RestartPolicy;
+import dev.openeci.group.Tag;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The one place that turns CreateContainerGroup parameters into a {@link GroupSpec}: reads,
+ * applies server-side defaults and validates with ECI's documented codes. Messages name the
+ * parameter and the bad value (never a secret).
+ */
+public final class CreateRequestMapper {
+  static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
+  static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  public static final int MAX_CONTAINERS = 20;
+  public static final int MAX_TAGS = 20;
+  public static final double DEFAULT_CPU = 2;
+  public static final double DEFAULT_MEMORY = 4;
+  public static final int DEFAULT_GRACE_SECONDS = 30;
+
+  private CreateRequestMapper() {}
+
+  public static GroupSpec map(ParamReader p, String defaultZone) {
+    String name = p.required("ContainerGroupName");
+    checkName("ContainerGroupName", name);
+    RestartPolicy restart = enumValue(p, "RestartPolicy", RestartPolicy.class, RestartPolicy.Always);
+
+    List<ParamReader> containerParams = p.list("Container");
+    if (containerParams.isEmpty()) throw ErrorCode.missing("Container.1.Name");
+    if (containerParams.size() > MAX_CONTAINERS) {
+      throw ErrorCode.invalid("Container", "at most " + MAX_CONTAINERS + " containers are allowed, got "
+          + containerParams.size());
+    }
+    List<ContainerSpec> containers = new ArrayList<>();
+    for (int i = 0; i < containerParams.size(); i++) {
+      containers.add(container(containerParams.get(i), "Container." + (i + 1)));
+    }
+    List<ContainerSpec> inits = new ArrayList<>();
+    List<ParamReader> initParams = p.list("InitContainer");
+    for (int i = 0; i < initParams.size(); i++) {
+      inits.add(container(initParams.get(i), "InitContainer." + (i + 1)));
+    }
+    Set<String> names = new HashSet<>();
+    for (ContainerSpec c : concat(inits, containers)) {
+      if (!names.add(c.name())) {
+        throw ErrorCode.DUPLICATED_NAME.withMessage(
+            "The container group include containers with duplicate names: \"" + c.name() + "\".");
+      }
+    }
+
+    List<Tag> tags = tags(p);
+    double[] resources = resources(p, containers);
+    String zone = p.string("ZoneId");
+    Integer grace = p.integer("TerminationGracePeriodSeconds");
+    if (grace != null && grace < 0) throw ErrorCode.invalid("TerminationGracePeriodSeconds", "must be >= 0, got " + grace);
+    String token = p.string("ClientToken");
+    if (token != null && (token.length() > 64 || !token.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f))) {
+      throw ErrorCode.invalid("ClientToken", "must be at most 64 printable ASCII characters");
+    }
+    return new GroupSpec(name, zone == null || zone.isEmpty() ? defaultZone : zone, restart, resources[0],
+        resources[1], tags, inits, containers, grace == null ? DEFAULT_GRACE_SECONDS : grace);
+  }
+
+  private static ContainerSpec container(ParamReader c, String path) {
+    String name = c.string("Name");
+    if (name == null || name.isEmpty()) throw ErrorCode.missing(path + ".Name");
+    checkName(path + ".Name", name);
+    String image = c.string("Image");
+    if (image == null || image.isBlank()) throw ErrorCode.missing(path + ".Image");
+    PullPolicy pull = enumValue(c, "ImagePullPolicy", PullPolicy.class, null, path);
+    List<String> command = c.strings("Command");
+    if (command.size() > 20) throw ErrorCode.invalid(path + ".Command", "at most 20 items, got " + command.size());
+    for (int i = 0; i < command.size(); i++) {
+      if (command.get(i).length() > 256) {
+        throw ErrorCode.invalid(path + ".Command." + (i + 1), "at most 256 characters");
+      }
+    }
+    List<String> args = c.strings("Arg");
+    if (args.size() > 10) throw ErrorCode.invalid(path + ".Arg", "at most 10 items, got " + args.size());
+    List<EnvVar> env = new ArrayList<>();
+    List<ParamReader> envParams = c.list("EnvironmentVar");
+    for (int i = 0; i < envParams.size(); i++) {
+      ParamReader e = envParams.get(i);
+      String ePath = path + ".EnvironmentVar." + (i + 1);
+      String key = e.string("Key");
+      if (key == null || key.isEmpty()) throw ErrorCode.missing(ePath + ".Key");
+      if (key.length() > 128 || !ENV_KEY.matcher(key).matches()) {
+        throw ErrorCode.invalid(ePath + ".Key", "\"" + key + "\" must match [A-Za-z_][A-Za-z0-9_]* (1-128 characters)");
+      }
+      String value = e.string("Value");
+      if (value != null && value.length() > 256) {
+        throw ErrorCode.invalid(ePath + ".Value", "at most 256 characters");
+      }
+      String field = e.string("FieldRef.FieldPath");
+      if (field != null && !field.isEmpty() && !EnvVar.POD_IP.equals(field)) {
+        throw ErrorCode.invalid(ePath + ".FieldRef.FieldPath", "only \"status.podIP\" is supported, got \"" + field + "\"");
+      }
+      env.add(new EnvVar(key, value, field == null || field.isEmpty() ? null : field));
+    }
+    List<ContainerPort> ports = new ArrayList<>();
+    List<ParamReader> portParams = c.list("Port");
+    for (int i = 0; i < portParams.size(); i++) {
+      ParamReader pp = portParams.get(i);
+      String pPath = path + ".Port." + (i + 1);
+      Integer port = pp.integer("Port");
+      if (port == null) throw ErrorCode.missing(pPath + ".Port");
+      if (port < 1 || port > 65535) throw ErrorCode.invalid(pPath + ".Port", "must be 1-65535, got " + port);
+      String proto = pp.string("Protocol");
+      proto = proto == null || proto.isEmpty() ? "TCP" : proto.toUpperCase(Locale.ROOT);
+      if (!proto.equals("TCP") && !proto.equals("UDP")) {
+        throw ErrorCode.invalid(pPath + ".Protocol", "must be TCP or UDP, got \"" + pp.string("Protocol") + "\"");
+      }
+      ports.add(new ContainerPort(port, proto));
+    }
+    Double cpu = c.decimal("Cpu");
+    Double memory = c.decimal("Memory");
+    if (cpu != null && cpu < 0) throw ErrorCode.invalid(path + ".Cpu", "must be >= 0, got " + cpu);
+    if (memory != null && memory < 0) throw ErrorCode.invalid(path + ".Memory", "must be >= 0, got " + memory);
+    String workingDir = c.string("WorkingDir");
+    return new ContainerSpec(name, image.trim(), pull, command, args,
+        workingDir == null || workingDir.isEmpty() ? null : workingDir, env, cpu, memory, ports);
+  }
+
+  private static List<Tag> tags(ParamReader p) {
+    List<ParamReader> tagParams = p.list("Tag");
+    if (tagParams.size() > MAX_TAGS) throw ErrorCode.invalid("Tag", "at most " + MAX_TAGS + " tags, got " + tagParams.size());
+    List<Tag> tags = new ArrayList<>();
+    Set<String> keys = new HashSet<>();
+    for (int i = 0; i < tagParams.size(); i++) {
+      String path = "Tag." + (i + 1);
+      String key = tagParams.get(i).string("Key");
+      String value = tagParams.get(i).string("Value");
+      if (key == null || key.isEmpty()) throw ErrorCode.missing(path + ".Key");
+      String lower = key.toLowerCase(Locale.ROOT);
+      if (key.length() > 64 || lower.startsWith("aliyun") || lower.startsWith("acs:") || lower.contains("http://")
+          || lower.contains("https://")) {
+        throw ErrorCode.invalid(path + ".Key", "\"" + key + "\": at most 64 characters, not starting with"
+            + " \"aliyun\" or \"acs:\", without \"http://\" or \"https://\"");
+      }
+      if (value != null && (value.length() > 128 || value.toLowerCase(Locale.ROOT).contains("http://")
+          || value.toLowerCase(Locale.ROOT).contains("https://"))) {
+        throw ErrorCode.invalid(path + ".Value", "at most 128 characters, without \"http://\" or \"https://\"");
+      }
+      if (!keys.add(key)) throw ErrorCode.invalid(path + ".Key", "duplicate tag key \"" + key + "\"");
+      tags.add(new Tag(key, value == null ? "" : value));
+    }
+    return tags;
+  }
+
+  /**
+   * Group vCPU/memory: as given, else the containers' sums, else 2/4; rounded up to the next spec
+   * of ECI's table. Containers' sums must fit in the group.
+   */
+  static double[] resources(ParamReader p, List<ContainerSpec> containers) {
+    Double cpu = p.decimal("Cpu");
+    Double memory = p.decimal("Memory");
+    double sumCpu = 0;
+    double sumMem = 0;
+    for (ContainerSpec c : containers) {
+      sumCpu += c.cpu() == null ? 0 : c.cpu();
+      sumMem += c.memory() == null ? 0 : c.memory();
+    }
+    double wantCpu = cpu != null ? cpu : sumCpu > 0 ? sumCpu : DEFAULT_CPU;
+    double wantMem = memory != null ? memory : sumMem > 0 ? sumMem : DEFAULT_MEMORY;
+    if (wantCpu <= 0 || wantMem <= 0) {
+      throw ErrorCode.CPU_MEMORY.withMessage("The specified cpu and memory are not allowed: Cpu=" + fmt(wantCpu)
+          + ", Memory=" + fmt(wantMem));
+    }
+    if (sumCpu > wantCpu + 1e-9 || sumMem > wantMem + 1e-9) {
+      throw ErrorCode.CPU_MEMORY.withMessage("The specified cpu and memory are not allowed: the containers ask for "
+          + fmt(sumCpu) + " vCPU / " + fmt(sumMem) + " GiB, more than the group's " + fmt(wantCpu) + " / "
+          + fmt(wantMem));
+    }
+    InstanceSpecs.Spec spec = InstanceSpecs.roundUp(wantCpu, wantMem);
+    if (spec == null) {
+      throw ErrorCode.CPU_MEMORY.withMessage("The specified cpu and memory are not allowed: Cpu=" + fmt(wantCpu)
+          + ", Memory=" + fmt(wantMem) + " exceeds every available specification");
+    }
+    return new double[] {spec.cpu(), spec.memory()};
+  }
+
+  static void checkName(String param, String value) {
+    if (value.length() < 2 || value.length() > 128 || !NAME.matcher(value).matches()) {
+      throw ErrorCode.invalid(param, "\"" + value + "\" must be 2-128 characters of lowercase letters, digits and"
+          + " hyphens, not starting or ending with a hyphen");
+    }
+  }
+
+  static <E extends Enum<E>> E enumValue(ParamReader p, String param, Class<E> type, E dflt) {
+    return enumValue(p, param, type, dflt, null);
+  }
+
+  static <E extends Enum<E>> E enumValue(ParamReader p, String param, Class<E> type, E dflt, String path) {
+    String v = p.string(param);
+    if (v == null || v.isEmpty()) return dflt;
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(v)) return e;
+    }
+    List<String> allowed = new ArrayList<>();
+    for (E e : type.getEnumConstants()) allowed.add(e.name());
+    throw new ApiException(ErrorCode.INVALID_PARAMETER, "The specified parameter \"" + (path == null ? param
+        : path + "." + param) + "\" is not valid: \"" + v + "\" is not one of " + allowed);
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+}

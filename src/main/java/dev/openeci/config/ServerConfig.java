@@ -1,0 +1,50 @@
+package dev.openeci.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Configuration of one openeci server, immutable. Built by the command line from flags and
+ * {@code OPENECI_*} environment variables (flags win).
+ *
+ * @param listenHost address to bind (default 127.0.0.1)
+ * @param listenPort port to bind (default 8080; 0 = ephemeral, for tests)
+ * @param dataDir where the SQLite store and the bootstrap credentials live
+ * @param regions the regions this server answers for; the first is the default for requests
+ *     without RegionId
+ * @param zones zone per region served (one zone, "<region>-a" by default)
+ * @param engineHost Docker API endpoint (unix:///...); null = the first engine that answers
+ * @param resyncPeriod how often the slow safety-net relist runs
+ * @param workers how many group syncs may run at once
+ */
+public record ServerConfig(
+    String listenHost,
+    int listenPort,
+    Path dataDir,
+    List<String> regions,
+    String engineHost,
+    Duration resyncPeriod,
+    int workers) {
+
+  public ServerConfig {
+    regions = List.copyOf(regions);
+    if (regions.isEmpty()) throw new IllegalArgumentException("at least one region must be configured");
+    if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");
+  }
+
+  public String defaultRegion() {
+    return regions.get(0);
+  }
+
+  public String zoneOf(String region) {
+    return region + "-a";
+  }
+
+  public static Path defaultDataDir() {
+    String env = System.getenv("OPENECI_DATA_DIR");
+    if (env != null && !env.isBlank()) return Path.of(env);
+    if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/openeci");
+    return Path.of(System.getProperty("user.home"), ".local", "share", "openeci");
+  }
+}

@@ -1,0 +1,3 @@
+package dev.openeci.group;
+
+public record ContainerPort(int port, String protocol) {}

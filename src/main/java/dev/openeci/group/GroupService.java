@@ -1,0 +1,92 @@
+package dev.openeci.group;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.openeci.api.error.ErrorCode;
+import dev.openeci.store.GroupRepository;
+import dev.openeci.store.GroupRepository.TokenUse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Use cases on container groups. Each persists its change in one transaction, then asks the
+ * group's worker to act ({@code wake}); nothing here talks to the engine.
+ */
+public final class GroupService {
+  private static final Logger log = LoggerFactory.getLogger(GroupService.class);
+
+  private final GroupRepository repo;
+  private final InstantSource clock;
+  private final Consumer<String> wake;
+  private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
+
+  public GroupService(GroupRepository repo, InstantSource clock, Consumer<String> wake) {
+    this.repo = repo;
+    this.clock = clock;
+    this.wake = wake;
+  }
+
+  /**
+   * Creates a group, idempotently on {@code clientToken}: a retry with the same token and the
+   * same spec returns the first group's id; the same token with another spec is rejected.
+   */
+  public String create(String accountId, String regionId, GroupSpec spec, String clientToken) {
+    String hash = hash(spec);
+    String token = clientToken == null || clientToken.isEmpty() ? null : clientToken;
+    if (token != null) {
+      Optional<TokenUse> used = repo.findToken(accountId, regionId, "CreateContainerGroup", token);
+      if (used.isPresent()) return replay(used.get(), hash, token);
+    }
+    Instant now = clock.instant();
+    ContainerGroup g = new ContainerGroup(Ids.newGroupId(), accountId, regionId, 1, spec, GroupState.initial(), now,
+        now, null);
+    TokenUse result = repo.create(g, token, hash);
+    if (!result.resourceId().equals(g.id())) return replay(result, hash, token);
+    log.info("{}: created \"{}\" ({} containers, {} init) in {} for account {}", g.id(), spec.name(),
+        spec.containers().size(), spec.initContainers().size(), regionId, accountId);
+    wake.accept(g.id());
+    return g.id();
+  }
+
+  private static String replay(TokenUse used, String hash, String token) {
+    if (!used.requestHash().equals(hash)) {
+      throw ErrorCode.IDEMPOTENT_PARAMETER_MISMATCH.withMessage("The ClientToken \"" + token
+          + "\" was already used by a different CreateContainerGroup request.");
+    }
+    return used.resourceId();
+  }
+
+  /** The group if it exists, belongs to the account and region, and is not being deleted. */
+  public ContainerGroup find(String accountId, String regionId, String id) {
+    return repo.get(id)
+        .filter(g -> g.accountId().equals(accountId) && g.regionId().equals(regionId) && g.deletionRequested() == null)
+        .orElseThrow(() -> ErrorCode.CONTAINER_GROUP_NOT_FOUND.withMessage(
+            "The specified container group \"" + id + "\" is not found."));
+  }
+
+  /** Marks a group for deletion; its worker stops and removes everything, then the record. */
+  public void delete(String accountId, String regionId, String id) {
+    find(accountId, regionId, id);
+    repo.modify(id, g -> g.deletionRequested() != null ? g : g.withDeletionRequested(clock.instant()));
+    log.info("{}: deletion requested", id);
+    wake.accept(id);
+  }
+
+  private String hash(GroupSpec spec) {
+    try {
+      byte[] bytes = json.writeValueAsString(spec).getBytes(StandardCharsets.UTF_8);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

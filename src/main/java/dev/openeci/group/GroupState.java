@@ -1,0 +1,59 @@
+package dev.openeci.group;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the control loop observed and concluded about a group; written only by the group's
+ * worker, read by Describe. {@code backoff} maps container name to its restart back-off, so it
+ * survives a restart of openeci.
+ */
+public record GroupState(
+    GroupStatus status,
+    String intranetIp,
+    String internetIp,
+    List<ContainerStatus> initContainers,
+    List<ContainerStatus> containers,
+    Instant succeededTime,
+    Instant failedTime,
+    Map<String, Backoff> backoff,
+    Map<String, Waiting> waiting) {
+
+  public GroupState {
+    initContainers = List.copyOf(initContainers);
+    containers = List.copyOf(containers);
+    backoff = backoff == null ? Map.of() : Map.copyOf(backoff);
+    waiting = waiting == null ? Map.of() : Map.copyOf(waiting);
+  }
+
+  public static GroupState initial() {
+    return new GroupState(GroupStatus.Pending, null, null, List.of(), List.of(), null, null, Map.of(), Map.of());
+  }
+
+  public GroupState withStatus(GroupStatus newStatus) {
+    return new GroupState(newStatus, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
+        backoff, waiting);
+  }
+
+  public GroupState withBackoff(Map<String, Backoff> newBackoff, Map<String, Waiting> newWaiting) {
+    return new GroupState(status, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
+        newBackoff, newWaiting);
+  }
+
+  /**
+   * Why a container that has no instance yet is waiting, learned while acting (e.g. an image
+   * pull failed: reason ErrImagePull, message the engine's reason). Cleared once it runs.
+   */
+  public record Waiting(String reason, String message) {}
+
+  /**
+   * Restart back-off of one container (kubelet semantics): the delay that applies after the
+   * restart made at {@code since}; the next restart is allowed at {@code since + delay}.
+   */
+  public record Backoff(long delaySeconds, Instant since) {
+    public Instant notBefore() {
+      return since.plusSeconds(delaySeconds);
+    }
+  }
+}

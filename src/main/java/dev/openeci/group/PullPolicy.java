@@ -1,0 +1,4 @@
+package dev.openeci.group;
+
+/** ECI ImagePullPolicy. */
+public enum PullPolicy { Always, IfNotPresent, Never }

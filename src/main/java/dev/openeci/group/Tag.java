@@ -1,0 +1,3 @@
+package dev.openeci.group;
+
+public record Tag(String key, String value) {}

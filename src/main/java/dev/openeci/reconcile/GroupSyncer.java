@@ -1,0 +1,359 @@
+package dev.openeci.reconcile;
+
+import dev.openeci.group.ContainerGroup;
+import dev.openeci.group.ContainerSpec;
+import dev.openeci.group.EnvVar;
+import dev.openeci.group.GroupSpec;
+import dev.openeci.group.GroupState;
+import dev.openeci.group.GroupState.Backoff;
+import dev.openeci.group.GroupState.Waiting;
+import dev.openeci.group.PullPolicy;
+import dev.openeci.reconcile.PodPlan.Action;
+import dev.openeci.runtime.ContainerRuntime;
+import dev.openeci.runtime.CreateContainer;
+import dev.openeci.runtime.Labels;
+import dev.openeci.runtime.RuntimeContainer;
+import dev.openeci.runtime.RuntimeFailure;
+import dev.openeci.store.GroupRepository;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sync of one group: observe the engine, plan ({@link PodPlanner}), act through the runtime,
+ * write status and events. Runs only inside the group's {@link WorkQueue} slot, so it is the only
+ * writer of that group's observed state. After acting it asks for another sync to observe the
+ * result; failures retry with a per-group back-off instead of spinning.
+ */
+public final class GroupSyncer {
+  private static final Logger log = LoggerFactory.getLogger(GroupSyncer.class);
+  private static final long GiB = 1L << 30;
+
+  private final GroupRepository repo;
+  private final ContainerRuntime runtime;
+  private final InstantSource clock;
+  private final EventRecorder events;
+  private final ScheduledExecutorService timers;
+  private Consumer<String> requeue = id -> {};
+  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+  private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
+
+  public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
+      ScheduledExecutorService timers) {
+    this.repo = repo;
+    this.runtime = runtime;
+    this.clock = clock;
+    this.events = events;
+    this.timers = timers;
+  }
+
+  /** Where to ask for another sync of a group (the work queue). */
+  public void requeueWith(Consumer<String> requeue) {
+    this.requeue = requeue;
+  }
+
+  /** The fingerprint (container ids and states) seen by the last sync of a group. */
+  public String lastFingerprint(String groupId) {
+    return fingerprints.get(groupId);
+  }
+
+  public static String fingerprint(List<RuntimeContainer> containers) {
+    List<String> parts = new ArrayList<>();
+    for (RuntimeContainer c : containers) parts.add(c.id() + ":" + c.state());
+    parts.sort(null);
+    return String.join(",", parts);
+  }
+
+  public void sync(String groupId) {
+    Optional<ContainerGroup> found = repo.get(groupId);
+    List<RuntimeContainer> observed;
+    try {
+      observed = observe(groupId);
+    } catch (RuntimeFailure e) {
+      retryLater(groupId, "observe", e);
+      return;
+    }
+    fingerprints.put(groupId, fingerprint(observed));
+    if (found.isEmpty()) {
+      removeOrphans(groupId, observed);
+      return;
+    }
+    ContainerGroup g = found.get();
+    PodObservation obs = PodObservation.of(observed);
+    if (g.deletionRequested() != null) {
+      teardown(g, obs);
+      return;
+    }
+    Instant now = clock.instant();
+    PodPlan plan = PodPlanner.plan(g.spec(), obs, g.state(), now);
+    GroupState computed = PodPlanner.status(g.spec(), obs, g.state().withBackoff(plan.backoff(), g.state().waiting()),
+        now);
+    Map<String, Backoff> backoff = new HashMap<>(plan.backoff());
+    Map<String, Waiting> waiting = new HashMap<>(computed.waiting());
+    boolean ok = true;
+    if (!plan.actions().isEmpty()) log.debug("{}: {}", groupId, plan);
+    for (Action a : plan.actions()) {
+      try {
+        execute(g, obs, a, backoff, waiting, now);
+      } catch (RuntimeFailure e) {
+        ok = false;
+        events.warning(groupId, objectOf(a), "Failed", e.getMessage());
+        break;
+      }
+    }
+    GroupState next = computed.withBackoff(backoff, waiting);
+    var previousStatus = g.state().status();
+    repo.modify(groupId, cur -> cur.deletionRequested() != null || cur.state().equals(next) ? cur
+        : cur.withState(next, now));
+    if (previousStatus != next.status()) {
+      log.info("{}: status {} -> {}", groupId, previousStatus, next.status());
+    }
+    if (!ok) {
+      retryLater(groupId, "act", null);
+    } else {
+      failures.remove(groupId);
+      if (!plan.actions().isEmpty()) requeue.accept(groupId);
+    }
+    Instant wake = earliestWake(plan.wakeAt(), backoff, now);
+    if (wake != null) wakeAt(groupId, wake, now);
+  }
+
+  private static Instant earliestWake(Instant planned, Map<String, Backoff> backoff, Instant now) {
+    Instant wake = planned;
+    for (Backoff b : backoff.values()) {
+      if (b.notBefore().isAfter(now) && (wake == null || b.notBefore().isBefore(wake))) wake = b.notBefore();
+    }
+    return wake;
+  }
+
+  private void wakeAt(String groupId, Instant at, Instant now) {
+    long ms = Math.max(0, Duration.between(now, at).toMillis()) + 50;
+    timers.schedule(() -> requeue.accept(groupId), ms, TimeUnit.MILLISECONDS);
+  }
+
+  private void retryLater(String groupId, String what, RuntimeFailure e) {
+    int n = failures.merge(groupId, 1, Integer::sum);
+    long delayMs = Math.min(60_000L, 500L << Math.min(n, 7));
+    if (e != null) log.warn("{}: {} failed ({}); retrying in {} ms", groupId, what, e.getMessage(), delayMs);
+    timers.schedule(() -> requeue.accept(groupId), delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  private List<RuntimeContainer> observe(String groupId) {
+    List<RuntimeContainer> listed = runtime.list(Map.of(Labels.GROUP_ID, groupId));
+    List<RuntimeContainer> out = new ArrayList<>(listed.size());
+    for (RuntimeContainer c : listed) runtime.inspect(c.id()).ifPresent(out::add);
+    return out;
+  }
+
+  private static String objectOf(Action a) {
+    return switch (a) {
+      case PodPlan.Run r -> r.spec().name();
+      case PodPlan.Start s -> s.container().label(Labels.CONTAINER_NAME);
+      case PodPlan.Remove r -> r.container().label(Labels.CONTAINER_NAME);
+      default -> "";
+    };
+  }
+
+  private void execute(ContainerGroup g, PodObservation obs, Action action, Map<String, Backoff> backoff,
+      Map<String, Waiting> waiting, Instant now) {
+    String gid = g.id();
+    switch (action) {
+      case PodPlan.CreateSandbox c -> createSandbox(g, backoff, now);
+      case PodPlan.ResetPod r -> {
+        events.warning(gid, "", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
+        log.info("{}: resetting pod: {}", gid, r.reason());
+        for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
+      }
+      case PodPlan.Start s -> runtime.start(s.container().id());
+      case PodPlan.Run r -> run(g, obs, r, backoff, waiting, now);
+      case PodPlan.Remove r -> runtime.remove(r.container().id());
+      case PodPlan.StopSandbox s -> {
+        if (obs.sandbox() != null) {
+          log.info("{}: group finished ({}); releasing its sandbox", gid, g.state().status());
+          runtime.kill(obs.sandbox().id(), "KILL");
+        }
+      }
+    }
+  }
+
+  private void createSandbox(ContainerGroup g, Map<String, Backoff> backoff, Instant now) {
+    try {
+      ContainerRuntime.SandboxImage image = runtime.ensureSandboxImage();
+      Map<String, String> labels = labels(g, Labels.ROLE_SANDBOX, null, 0);
+      CreateContainer spec = new CreateContainer(sandboxName(g.id()), image.image(), labels, image.command(),
+          List.of(), List.of(), null, null, false, false, false, 0, 0, List.of(), false, List.of(), false,
+          CreateContainer.Network.own(hostname(g.spec()), List.of(), List.of(), List.of(), List.of(), List.of(),
+              Map.of(), false));
+      String id;
+      try {
+        id = runtime.create(spec);
+      } catch (ContainerRuntime.NameConflict e) {
+        // A previous attempt created it but did not see it yet; the next observation will.
+        return;
+      }
+      runtime.start(id);
+      log.info("{}: sandbox started", g.id());
+      backoff.remove(PodPlanner.SANDBOX_KEY);
+    } catch (RuntimeFailure e) {
+      backoff.put(PodPlanner.SANDBOX_KEY, RestartBackoff.next(backoff.get(PodPlanner.SANDBOX_KEY), now));
+      events.warning(g.id(), "", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
+    }
+  }
+
+  private void run(ContainerGroup g, PodObservation obs, PodPlan.Run r, Map<String, Backoff> backoff,
+      Map<String, Waiting> waiting, Instant now) {
+    ContainerSpec c = r.spec();
+    String key = PodPlanner.key(c.name(), r.init());
+    if (!ensureImage(g.id(), c, key, r.attempt(), backoff, waiting, now)) return;
+    String sandboxIp = obs.sandbox() == null ? "" : nullToEmpty(obs.sandbox().ipAddress());
+    List<String> env = new ArrayList<>();
+    for (EnvVar e : c.env()) {
+      String value = EnvVar.POD_IP.equals(e.fieldPath()) ? sandboxIp : nullToEmpty(e.value());
+      env.add(e.key() + "=" + value);
+    }
+    List<String> entrypoint = c.command().isEmpty() ? null : c.command();
+    List<String> cmd = !c.args().isEmpty() ? c.args() : entrypoint != null ? List.of() : null;
+    CreateContainer spec = new CreateContainer(
+        containerName(g.id(), c.name(), r.init(), r.attempt()), c.image(),
+        labels(g, r.init() ? Labels.ROLE_INIT : Labels.ROLE_APP, c.name(), r.attempt()),
+        entrypoint, cmd, env, c.workingDir(), null, false, false, false,
+        c.cpu() == null ? 0 : Math.round(c.cpu() * 1e9),
+        c.memory() == null ? 0 : Math.round(c.memory() * GiB),
+        List.of(), false, List.of(), false,
+        CreateContainer.Network.joinSandbox(obs.sandbox().id(), hostname(g.spec()), false));
+    String id;
+    try {
+      id = runtime.create(spec);
+    } catch (ContainerRuntime.NameConflict e) {
+      return;
+    }
+    events.normal(g.id(), c.name(), "Created", "Created container " + c.name());
+    runtime.start(id);
+    waiting.remove(key);
+    events.normal(g.id(), c.name(), "Started", "Started container " + c.name());
+  }
+
+  /** Pulls per the container's policy. False (with waiting reason, event, back-off) when it cannot. */
+  private boolean ensureImage(String gid, ContainerSpec c, String key, int attempt, Map<String, Backoff> backoff,
+      Map<String, Waiting> waiting, Instant now) {
+    PullPolicy policy = c.imagePullPolicy() == null ? PullPolicy.IfNotPresent : c.imagePullPolicy();
+    boolean present = runtime.hasImage(c.image());
+    if (policy == PullPolicy.Never || (policy == PullPolicy.IfNotPresent && present)) {
+      if (present) return true;
+      String msg = "Container image \"" + c.image() + "\" is not present with pull policy of Never";
+      events.warning(gid, c.name(), "ErrImageNeverPull", msg);
+      waiting.put(key, new Waiting("ErrImageNeverPull", msg));
+      if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
+      return false;
+    }
+    events.normal(gid, c.name(), "Pulling", "Pulling image \"" + c.image() + "\"");
+    long t0 = System.nanoTime();
+    try {
+      runtime.pull(c.image(), Optional.empty(), false, line -> log.info("{}: pull {}: {}", gid, c.image(), line));
+    } catch (RuntimeFailure e) {
+      String msg = "Failed to pull image \"" + c.image() + "\": " + e.getMessage();
+      events.warning(gid, c.name(), "Failed", msg);
+      waiting.put(key, new Waiting("ErrImagePull", msg));
+      if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
+      return false;
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    events.normal(gid, c.name(), "Pulled", "Successfully pulled image \"" + c.image() + "\" in " + ms + "ms");
+    return true;
+  }
+
+  /** Deletion: app containers get their grace period (in parallel), then everything is removed. */
+  private void teardown(ContainerGroup g, PodObservation obs) {
+    String gid = g.id();
+    List<RuntimeContainer> members = new ArrayList<>();
+    for (RuntimeContainer c : obs.all()) {
+      if (c != obs.sandbox() && !Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) && c.running()) members.add(c);
+    }
+    Duration grace = Duration.ofSeconds(Math.max(0, g.spec().terminationGracePeriodSeconds()));
+    try {
+      if (!members.isEmpty()) {
+        try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+          List<Future<?>> stops = new ArrayList<>();
+          for (RuntimeContainer c : members) {
+            String name = c.label(Labels.CONTAINER_NAME);
+            events.normal(gid, name, "Killing", "Stopping container " + name);
+            stops.add(exec.submit(() -> runtime.stop(c.id(), grace)));
+          }
+          for (Future<?> f : stops) f.get();
+        }
+      }
+      for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
+      if (!runtime.list(Map.of(Labels.GROUP_ID, gid)).isEmpty()) {
+        retryLater(gid, "delete", new RuntimeFailure("containers still present after removal"));
+        return;
+      }
+      repo.delete(gid);
+      fingerprints.remove(gid);
+      failures.remove(gid);
+      log.info("{}: deleted ({} containers removed)", gid, obs.all().size());
+    } catch (RuntimeFailure e) {
+      retryLater(gid, "delete", e);
+    } catch (Exception e) {
+      retryLater(gid, "delete", new RuntimeFailure(e.toString(), e));
+    }
+  }
+
+  private void removeOrphans(String groupId, List<RuntimeContainer> observed) {
+    if (observed.isEmpty()) {
+      fingerprints.remove(groupId);
+      return;
+    }
+    log.info("{}: removing {} containers of a group that no longer exists", groupId, observed.size());
+    PodObservation obs = PodObservation.of(observed);
+    try {
+      for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
+      fingerprints.remove(groupId);
+    } catch (RuntimeFailure e) {
+      retryLater(groupId, "garbage collection", e);
+    }
+  }
+
+  private static Map<String, String> labels(ContainerGroup g, String role, String name, int attempt) {
+    Map<String, String> l = new HashMap<>();
+    l.put(Labels.MANAGED, "true");
+    l.put(Labels.GROUP_ID, g.id());
+    l.put(Labels.ROLE, role);
+    l.put(Labels.SPEC_VERSION, Long.toString(g.specVersion()));
+    if (name != null) {
+      l.put(Labels.CONTAINER_NAME, name);
+      l.put(Labels.ATTEMPT, Integer.toString(attempt));
+    }
+    return l;
+  }
+
+  static String sandboxName(String gid) {
+    return "openeci-" + gid + "-sandbox";
+  }
+
+  static String containerName(String gid, String name, boolean init, int attempt) {
+    return "openeci-" + gid + (init ? "-init-" : "-") + name + "-" + attempt;
+  }
+
+  static String hostname(GroupSpec spec) {
+    String h = spec.name().length() > 63 ? spec.name().substring(0, 63) : spec.name();
+    while (h.endsWith("-")) h = h.substring(0, h.length() - 1);
+    return h;
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

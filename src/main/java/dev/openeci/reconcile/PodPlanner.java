@@ -1,0 +1,265 @@
+package dev.openeci.reconcile;
+
+import dev.openeci.group.ContainerSpec;
+import dev.openeci.group.ContainerState;
+import dev.openeci.group.ContainerStatus;
+import dev.openeci.group.GroupSpec;
+import dev.openeci.group.GroupState;
+import dev.openeci.group.GroupState.Backoff;
+import dev.openeci.group.GroupState.Waiting;
+import dev.openeci.group.GroupStatus;
+import dev.openeci.group.RestartPolicy;
+import dev.openeci.reconcile.PodPlan.Action;
+import dev.openeci.runtime.RuntimeContainer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pure decisions of the control loop: what to do next for a group ({@link #plan}) and what its
+ * status is ({@link #status}), from the spec, the engine observation, the stored state and the
+ * time. No I/O here, so every rule is unit-tested with plain values.
+ */
+public final class PodPlanner {
+  /** Back-off key of the sandbox (creation failures). */
+  public static final String SANDBOX_KEY = "sandbox:";
+
+  private PodPlanner() {}
+
+  public static PodPlan plan(GroupSpec spec, PodObservation obs, GroupState state, Instant now) {
+    List<Action> actions = new ArrayList<>();
+    Map<String, Backoff> backoff = new HashMap<>(state.backoff());
+    Instant[] wake = {null};
+
+    if (state.status().terminal()) {
+      if (obs.sandbox() != null && obs.sandbox().running()) actions.add(new PodPlan.StopSandbox());
+      return new PodPlan(actions, backoff, null);
+    }
+    if (obs.sandbox() == null) {
+      if (!obs.all().isEmpty()) {
+        actions.add(new PodPlan.ResetPod("the pod sandbox is gone"));
+      } else {
+        Backoff b = backoff.get(SANDBOX_KEY);
+        if (RestartBackoff.allowed(b, now)) {
+          actions.add(new PodPlan.CreateSandbox());
+        } else {
+          return new PodPlan(actions, backoff, b.notBefore());
+        }
+      }
+      return new PodPlan(actions, backoff, null);
+    }
+    if (!obs.sandbox().running()) {
+      if (obs.sandbox().state() == RuntimeContainer.State.CREATED) {
+        actions.add(new PodPlan.Start(obs.sandbox()));
+      } else {
+        actions.add(new PodPlan.ResetPod("the pod sandbox exited"));
+      }
+      return new PodPlan(actions, backoff, null);
+    }
+
+    // Init containers: one at a time, in order, each to success.
+    boolean initDone = true;
+    for (ContainerSpec c : spec.initContainers()) {
+      RuntimeContainer latest = obs.latest(c.name(), true);
+      if (latest == null) {
+        firstRun(c, true, backoff, now, actions, wake);
+        initDone = false;
+        break;
+      }
+      if (latest.state() == RuntimeContainer.State.CREATED) {
+        actions.add(new PodPlan.Start(latest));
+        initDone = false;
+        break;
+      }
+      if (!latest.exited()) {
+        initDone = false;
+        break;
+      }
+      int code = exitCode(latest);
+      if (code == 0) continue;
+      initDone = false;
+      if (spec.restartPolicy() != RestartPolicy.Never) {
+        restart(c, true, latest, obs, backoff, now, actions, wake);
+      }
+      break;
+    }
+    if (!initDone) return finish(spec, obs, state, now, actions, backoff, wake[0]);
+
+    for (ContainerSpec c : spec.containers()) {
+      RuntimeContainer latest = obs.latest(c.name(), false);
+      if (latest == null) {
+        firstRun(c, false, backoff, now, actions, wake);
+      } else if (latest.state() == RuntimeContainer.State.CREATED) {
+        actions.add(new PodPlan.Start(latest));
+      } else if (latest.exited() && spec.restartPolicy().restarts(exitCode(latest))) {
+        restart(c, false, latest, obs, backoff, now, actions, wake);
+      }
+    }
+    // Keep only the current and the previous instance of each container.
+    for (List<RuntimeContainer> list : obs.app().values()) pruneOld(list, actions);
+    for (List<RuntimeContainer> list : obs.init().values()) pruneOld(list, actions);
+
+    return finish(spec, obs, state, now, actions, backoff, wake[0]);
+  }
+
+  /** A group that just reached a final status releases its sandbox. */
+  private static PodPlan finish(GroupSpec spec, PodObservation obs, GroupState state, Instant now,
+      List<Action> actions, Map<String, Backoff> backoff, Instant wake) {
+    GroupStatus next = status(spec, obs, state.withBackoff(backoff, state.waiting()), now).status();
+    if (next.terminal() && actions.isEmpty()) actions.add(new PodPlan.StopSandbox());
+    return new PodPlan(actions, backoff, wake);
+  }
+
+  private static void restart(ContainerSpec c, boolean init, RuntimeContainer latest, PodObservation obs,
+      Map<String, Backoff> backoff, Instant now, List<Action> actions, Instant[] wake) {
+    String key = key(c.name(), init);
+    Backoff b = backoff.get(key);
+    if (RestartBackoff.allowed(b, now)) {
+      backoff.put(key, RestartBackoff.next(b, now));
+      actions.add(new PodPlan.Run(c, init, PodObservation.attempt(latest) + 1));
+    } else {
+      Instant at = b.notBefore();
+      if (wake[0] == null || at.isBefore(wake[0])) wake[0] = at;
+    }
+  }
+
+  /** First run of a container; gated by back-off when an earlier attempt to pull its image failed. */
+  private static void firstRun(ContainerSpec c, boolean init, Map<String, Backoff> backoff, Instant now,
+      List<Action> actions, Instant[] wake) {
+    Backoff b = backoff.get(key(c.name(), init));
+    if (RestartBackoff.allowed(b, now)) {
+      actions.add(new PodPlan.Run(c, init, 0));
+    } else if (wake[0] == null || b.notBefore().isBefore(wake[0])) {
+      wake[0] = b.notBefore();
+    }
+  }
+
+  private static void pruneOld(List<RuntimeContainer> instances, List<Action> actions) {
+    for (int i = 0; i < instances.size() - 2; i++) {
+      if (!instances.get(i).running()) actions.add(new PodPlan.Remove(instances.get(i)));
+    }
+  }
+
+  public static String key(String name, boolean init) {
+    return init ? "init:" + name : name;
+  }
+
+  private static int exitCode(RuntimeContainer c) {
+    return c.exitCode() == null ? -1 : c.exitCode();
+  }
+
+  /**
+   * The group's status from spec + observation. {@code state} supplies the previous status (final
+   * statuses stay final), back-off, timestamps and IPs; {@code waiting} reasons come from the
+   * executor (image pull failures).
+   */
+  public static GroupState status(GroupSpec spec, PodObservation obs, GroupState state, Instant now) {
+    Map<String, Waiting> waiting = state.waiting();
+    String podName = spec.name();
+    // Init containers.
+    List<ContainerStatus> inits = new ArrayList<>();
+    boolean initDone = true;
+    boolean initFailed = false;
+    for (ContainerSpec c : spec.initContainers()) {
+      List<RuntimeContainer> inst = obs.instances(c.name(), true);
+      RuntimeContainer latest = inst.isEmpty() ? null : inst.get(inst.size() - 1);
+      boolean willRestart = latest != null && latest.exited() && exitCode(latest) != 0
+          && spec.restartPolicy() != RestartPolicy.Never;
+      ContainerStatus s = containerStatus(c, inst, key(c.name(), true), willRestart, initDone, state, now,
+          waiting, podName);
+      inits.add(s);
+      if (latest == null || !latest.exited() || exitCode(latest) != 0) {
+        if (latest != null && latest.exited() && !willRestart) initFailed = true;
+        initDone = false;
+      }
+    }
+    // App containers.
+    List<ContainerStatus> apps = new ArrayList<>();
+    boolean allCreated = true;
+    boolean anyRunning = false;
+    boolean anyRestarting = false;
+    boolean allZero = true;
+    for (ContainerSpec c : spec.containers()) {
+      List<RuntimeContainer> inst = initDone ? obs.instances(c.name(), false) : List.of();
+      RuntimeContainer latest = inst.isEmpty() ? null : inst.get(inst.size() - 1);
+      boolean willRestart = latest != null && latest.exited()
+          && spec.restartPolicy().restarts(exitCode(latest));
+      apps.add(containerStatus(c, inst, key(c.name(), false), willRestart, initDone, state, now, waiting, podName));
+      if (latest == null || latest.state() == RuntimeContainer.State.CREATED) allCreated = false;
+      if (latest != null && latest.running()) anyRunning = true;
+      if (willRestart) anyRestarting = true;
+      if (latest != null && latest.exited() && exitCode(latest) != 0) allZero = false;
+    }
+
+    GroupStatus status;
+    if (state.status().terminal()) {
+      status = state.status();
+    } else if (initFailed) {
+      status = GroupStatus.Failed;
+    } else if (obs.sandbox() == null || !obs.sandbox().running() || !initDone || !allCreated) {
+      status = GroupStatus.Pending;
+    } else if (anyRunning || anyRestarting) {
+      status = GroupStatus.Running;
+    } else {
+      status = allZero ? GroupStatus.Succeeded : GroupStatus.Failed;
+    }
+    Instant succeeded = state.succeededTime();
+    Instant failed = state.failedTime();
+    if (status == GroupStatus.Succeeded && succeeded == null) succeeded = now;
+    if (status == GroupStatus.Failed && failed == null) failed = now;
+    String ip = obs.sandbox() != null && obs.sandbox().ipAddress() != null && !obs.sandbox().ipAddress().isEmpty()
+        ? obs.sandbox().ipAddress() : state.intranetIp();
+    return new GroupState(status, ip, state.internetIp(), inits, apps, succeeded, failed, state.backoff(),
+        state.waiting());
+  }
+
+  private static ContainerStatus containerStatus(ContainerSpec c, List<RuntimeContainer> instances, String key,
+      boolean willRestart, boolean initDone, GroupState state, Instant now, Map<String, Waiting> waiting,
+      String podName) {
+    RuntimeContainer latest = instances.isEmpty() ? null : instances.get(instances.size() - 1);
+    RuntimeContainer previous = instances.size() >= 2 ? instances.get(instances.size() - 2) : null;
+    int restartCount = latest == null ? 0 : PodObservation.attempt(latest);
+    ContainerState current;
+    ContainerState prev = previous == null ? null : terminated(previous);
+    boolean ready = false;
+    Waiting w = waiting.get(key);
+    if (latest == null) {
+      Backoff b = state.backoff().get(key);
+      if (w != null && b != null && now.isBefore(b.notBefore()) && "ErrImagePull".equals(w.reason())) {
+        current = ContainerState.waiting("ImagePullBackOff", "Back-off pulling image \"" + c.image() + "\"");
+      } else if (w != null) {
+        current = ContainerState.waiting(w.reason(), w.message());
+      } else {
+        current = ContainerState.waiting(initDone ? "ContainerCreating" : "PodInitializing", null);
+      }
+    } else if (latest.running()) {
+      current = ContainerState.running(latest.startedAt());
+      ready = true;
+    } else if (latest.state() == RuntimeContainer.State.CREATED) {
+      current = ContainerState.waiting("ContainerCreating", null);
+    } else if (willRestart) {
+      Backoff b = state.backoff().get(key);
+      prev = terminated(latest);
+      if (w != null) {
+        current = ContainerState.waiting(w.reason(), w.message());
+      } else if (b != null && now.isBefore(b.notBefore())) {
+        current = ContainerState.waiting("CrashLoopBackOff", "back-off " + RestartBackoff.format(b.delaySeconds())
+            + " restarting failed container=" + c.name() + " pod=" + podName);
+      } else {
+        current = ContainerState.waiting("ContainerCreating", null);
+      }
+    } else {
+      current = terminated(latest);
+    }
+    return new ContainerStatus(c.name(), ready, restartCount, current, prev);
+  }
+
+  static ContainerState terminated(RuntimeContainer c) {
+    int code = exitCode(c);
+    String reason = c.oomKilled() ? "OOMKilled" : code == 0 ? "Completed" : "Error";
+    String message = c.error() == null || c.error().isEmpty() ? null : c.error();
+    return ContainerState.terminated(reason, message, code, c.startedAt(), c.finishedAt());
+  }
+}

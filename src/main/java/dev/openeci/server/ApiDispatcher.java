@@ -1,0 +1,79 @@
+package dev.openeci.server;
+
+import dev.openeci.api.action.ActionContext;
+import dev.openeci.api.action.ActionHandler;
+import dev.openeci.api.error.ApiException;
+import dev.openeci.api.error.ErrorCode;
+import dev.openeci.api.rpc.ActionResolver;
+import dev.openeci.api.rpc.Authenticator;
+import dev.openeci.api.rpc.HttpReply;
+import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.api.rpc.RequestIds;
+import dev.openeci.api.rpc.RequestParameters;
+import dev.openeci.api.rpc.ResponseWriter;
+import dev.openeci.api.rpc.RpcRequest;
+import dev.openeci.config.ServerConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One API request end to end, independent of the HTTP server: parse, resolve Action/Version,
+ * authenticate, dispatch to the handler, and write the reply or the error envelope. Anything
+ * unexpected becomes InternalError with the request id; the stack trace goes to the log only.
+ */
+public final class ApiDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(ApiDispatcher.class);
+
+  private final Map<String, ActionHandler> handlers = new HashMap<>();
+  private final Authenticator authenticator;
+  private final ResponseWriter writer;
+  private final ServerConfig config;
+
+  public ApiDispatcher(List<ActionHandler> handlers, Authenticator authenticator, ResponseWriter writer,
+      ServerConfig config) {
+    for (ActionHandler h : handlers) this.handlers.put(h.action(), h);
+    this.authenticator = authenticator;
+    this.writer = writer;
+    this.config = config;
+  }
+
+  public HttpReply handle(RpcRequest request) {
+    String requestId = RequestIds.newId();
+    String format = null;
+    String action = null;
+    try {
+      if (!request.method().equals("GET") && !request.method().equals("POST")) {
+        throw ErrorCode.UNSUPPORTED_HTTP_METHOD.withMessage("HTTP method " + request.method()
+            + " is not supported; use GET or POST.");
+      }
+      RequestParameters params = RequestParameters.parse(request);
+      format = params.get("Format");
+      ActionResolver.Resolved resolved = ActionResolver.resolve(request, params);
+      action = resolved.action();
+      ActionHandler handler = handlers.get(action);
+      if (handler == null) {
+        throw ErrorCode.INVALID_ACTION_NOT_FOUND.withMessage("Specified api is not found, please check your url"
+            + " and method. (Action=" + action + ")");
+      }
+      var principal = authenticator.authenticate(request, params);
+      ParamReader reader = new ParamReader(params.asMap());
+      String region = reader.string("RegionId");
+      if (region == null || region.isEmpty()) region = config.defaultRegion();
+      if (!config.regions().contains(region)) {
+        throw new ApiException(ErrorCode.INVALID_REGION_ID, "The specified RegionId \"" + region
+            + "\" is not served here; served regions: " + config.regions());
+      }
+      Object body = handler.handle(new ActionContext(requestId, principal.accountId(), region, reader));
+      return writer.success(requestId, action, body, format);
+    } catch (ApiException e) {
+      if (e.httpStatus() >= 500) log.error("request {} {} failed: {} {}", requestId, action, e.code(), e.getMessage());
+      return writer.error(requestId, request.host(), e, format);
+    } catch (RuntimeException | Error e) {
+      log.error("request {} {} failed with an internal error", requestId, action, e);
+      return writer.error(requestId, request.host(), ErrorCode.INTERNAL_ERROR.exception(), format);
+    }
+  }
+}

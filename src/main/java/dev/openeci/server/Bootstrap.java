@@ -1,0 +1,94 @@
+package dev.openeci.server;
+
+import dev.openeci.store.AccessKeyRepository;
+import dev.openeci.store.AccessKeyRepository.AccessKey;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bootstrap admin AccessKey pair: from {@code OPENECI_ACCESS_KEY_ID}/{@code _SECRET} when set,
+ * else from {@code <data-dir>/admin-credentials} (mode 0600), else generated at the first start,
+ * written there and printed once on stdout. The secret never goes to the log.
+ */
+public final class Bootstrap {
+  private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
+  public static final String ADMIN_ACCOUNT = "admin";
+  public static final String CREDENTIALS_FILE = "admin-credentials";
+  private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Bootstrap() {}
+
+  public static AccessKey ensureAdminKey(AccessKeyRepository keys, Path dataDir, Map<String, String> env,
+      PrintStream out) {
+    String id = env.get("OPENECI_ACCESS_KEY_ID");
+    String secret = env.get("OPENECI_ACCESS_KEY_SECRET");
+    AccessKey key;
+    if (id != null && !id.isBlank() && secret != null && !secret.isBlank()) {
+      key = new AccessKey(id.trim(), secret.trim(), ADMIN_ACCOUNT);
+      log.info("admin AccessKey {} taken from the environment", key.accessKeyId());
+    } else {
+      Path file = dataDir.resolve(CREDENTIALS_FILE);
+      if (Files.exists(file)) {
+        key = read(file);
+        log.info("admin AccessKey {} loaded from {}", key.accessKeyId(), file);
+      } else {
+        key = generate(ADMIN_ACCOUNT);
+        write(file, key);
+        out.println("openeci: generated the admin AccessKey pair (shown once; also saved in " + file + ", mode 0600):");
+        out.println("  OPENECI_ACCESS_KEY_ID=" + key.accessKeyId());
+        out.println("  OPENECI_ACCESS_KEY_SECRET=" + key.secret());
+        out.flush();
+      }
+    }
+    keys.put(key, Instant.now());
+    return key;
+  }
+
+  public static AccessKey generate(String accountId) {
+    return new AccessKey("LTAI" + random(20), random(30), accountId);
+  }
+
+  private static String random(int n) {
+    StringBuilder b = new StringBuilder(n);
+    for (int i = 0; i < n; i++) b.append(ALNUM.charAt(RANDOM.nextInt(ALNUM.length())));
+    return b.toString();
+  }
+
+  private static AccessKey read(Path file) {
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    String id = p.getProperty("OPENECI_ACCESS_KEY_ID");
+    String secret = p.getProperty("OPENECI_ACCESS_KEY_SECRET");
+    if (id == null || secret == null) throw new IllegalStateException(file + " lacks OPENECI_ACCESS_KEY_ID/SECRET");
+    return new AccessKey(id, secret, ADMIN_ACCOUNT);
+  }
+
+  private static void write(Path file, AccessKey key) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, "OPENECI_ACCESS_KEY_ID=" + key.accessKeyId() + "\nOPENECI_ACCESS_KEY_SECRET="
+          + key.secret() + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

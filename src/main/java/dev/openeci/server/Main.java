@@ -1,0 +1,122 @@
+package dev.openeci.server;
+
+import dev.openeci.config.ServerConfig;
+import dev.openeci.runtime.ContainerRuntime;
+import dev.openeci.runtime.docker.DockerRuntime;
+import dev.openeci.runtime.docker.EngineLocator;
+import dev.openeci.store.AccessKeyRepository;
+import dev.openeci.store.AccessKeyRepository.AccessKey;
+import dev.openeci.store.Database;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The command line: {@code serve}, {@code accesskey create}. */
+@Command(name = "openeci", mixinStandardHelpOptions = true, version = "openeci 0.1.0",
+    description = "A self-hosted, Alibaba Cloud ECI-compatible container group service.",
+    subcommands = {Main.Serve.class, Main.AccessKeyCmd.class})
+public final class Main implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  static Path dataDir(Path option) {
+    return option != null ? option : ServerConfig.defaultDataDir();
+  }
+
+  @Command(name = "serve", description = "Serve the ECI API and run container groups on the local engine.")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--listen", description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}; env OPENECI_LISTEN)",
+        defaultValue = "${env:OPENECI_LISTEN:-127.0.0.1:8080}")
+    String listen;
+
+    @Option(names = "--data-dir", description = "Data directory (default /var/lib/openeci as root, else"
+        + " ~/.local/share/openeci; env OPENECI_DATA_DIR)")
+    Path dataDir;
+
+    @Option(names = "--region", split = ",", description = "Regions served, first is the default"
+        + " (default ${DEFAULT-VALUE}; env OPENECI_REGIONS)", defaultValue = "${env:OPENECI_REGIONS:-cn-hangzhou}")
+    List<String> regions;
+
+    @Option(names = "--engine", description = "Docker API endpoint, e.g. unix:///run/podman/podman.sock"
+        + " (default: DOCKER_HOST, then /run/podman/podman.sock, then /var/run/docker.sock)")
+    String engine;
+
+    @Option(names = "--resync-seconds", defaultValue = "60", description = "Safety-net relist period (default ${DEFAULT-VALUE})")
+    int resyncSeconds;
+
+    @Option(names = "--workers", defaultValue = "8", description = "Concurrent group syncs (default ${DEFAULT-VALUE})")
+    int workers;
+
+    @Override
+    public Integer call() throws Exception {
+      int colon = listen.lastIndexOf(':');
+      if (colon < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--listen must be HOST:PORT");
+      String host = listen.substring(0, colon);
+      int port = Integer.parseInt(listen.substring(colon + 1));
+      String endpoint = engine != null ? engine : EngineLocator.locate(System.getenv()).orElseThrow(() ->
+          new IllegalStateException("no container engine answers (tried DOCKER_HOST, /run/podman/podman.sock,"
+              + " /var/run/docker.sock); run scripts/setup-engine.sh or start Docker/Podman"));
+      ServerConfig config = new ServerConfig(host, port, dataDir(dataDir), regions, endpoint,
+          Duration.ofSeconds(resyncSeconds), workers);
+      ContainerRuntime runtime = new DockerRuntime(endpoint);
+      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out).start();
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          app.close();
+          runtime.close();
+        } catch (Exception e) {
+          System.err.println("openeci: error while stopping: " + e);
+        } finally {
+          stopped.countDown();
+        }
+      }, "shutdown"));
+      stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(name = "accesskey", description = "Manage AccessKey pairs.", subcommands = {AccessKeyCmd.Create.class})
+  static final class AccessKeyCmd implements Runnable {
+    @Override
+    public void run() {
+      new CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "create", description = "Create an AccessKey pair for an account and print it once.")
+    static final class Create implements Callable<Integer> {
+      @Option(names = "--account", required = true, description = "Account id the key belongs to")
+      String account;
+
+      @Option(names = "--data-dir", description = "Data directory (as for serve)")
+      Path dataDir;
+
+      @Override
+      public Integer call() {
+        try (Database db = Database.open(dataDir(dataDir).resolve("openeci.db"))) {
+          AccessKey key = Bootstrap.generate(account);
+          new AccessKeyRepository(db).put(key, Instant.now());
+          System.out.println("OPENECI_ACCESS_KEY_ID=" + key.accessKeyId());
+          System.out.println("OPENECI_ACCESS_KEY_SECRET=" + key.secret());
+        }
+        return 0;
+      }
+    }
+  }
+
+}

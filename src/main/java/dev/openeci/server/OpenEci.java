@@ -1,0 +1,134 @@
+package dev.openeci.server;
+
+import dev.openeci.api.action.ActionHandler;
+import dev.openeci.api.action.CreateContainerGroupAction;
+import dev.openeci.api.action.DeleteContainerGroupAction;
+import dev.openeci.api.action.DescribeContainerGroupsAction;
+import dev.openeci.api.rpc.Authenticator;
+import dev.openeci.api.rpc.CredentialStore;
+import dev.openeci.api.rpc.ResponseWriter;
+import dev.openeci.config.ServerConfig;
+import dev.openeci.group.GroupService;
+import dev.openeci.reconcile.EventRecorder;
+import dev.openeci.reconcile.GroupSyncer;
+import dev.openeci.reconcile.Reconciler;
+import dev.openeci.reconcile.WorkQueue;
+import dev.openeci.runtime.ContainerRuntime;
+import dev.openeci.store.AccessKeyRepository;
+import dev.openeci.store.AccessKeyRepository.AccessKey;
+import dev.openeci.store.Database;
+import dev.openeci.store.GroupRepository;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component from a {@link ServerConfig} and a runtime, starts
+ * them in order (store, reconciler with adoption of what the engine already runs, HTTP), and
+ * stops them in reverse. No static state: tests start several in one JVM.
+ */
+public final class OpenEci implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OpenEci.class);
+
+  private final ServerConfig config;
+  private final ContainerRuntime runtime;
+  private final Database db;
+  private final GroupRepository groups;
+  private final AccessKeyRepository keys;
+  private final AccessKey adminKey;
+  private final ScheduledExecutorService timers;
+  private final ExecutorService workers;
+  private final WorkQueue queue;
+  private final Reconciler reconciler;
+  private final HttpServer http;
+
+  public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
+      PrintStream out) {
+    this.config = config;
+    this.runtime = runtime;
+    this.db = Database.open(config.dataDir().resolve("openeci.db"));
+    this.groups = new GroupRepository(db);
+    this.keys = new AccessKeyRepository(db);
+    this.adminKey = Bootstrap.ensureAdminKey(keys, config.dataDir(), env, out);
+    this.timers = Executors.newSingleThreadScheduledExecutor(named("timer"));
+    this.workers = Executors.newFixedThreadPool(config.workers(), named("sync"));
+    EventRecorder events = new EventRecorder(groups, clock);
+    GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers);
+    this.queue = new WorkQueue(workers, syncer::sync);
+    this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
+    GroupService service = new GroupService(groups, clock, reconciler::enqueue);
+    CredentialStore credentials = id -> keys.find(id)
+        .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
+    List<ActionHandler> handlers = List.of(
+        new CreateContainerGroupAction(service, config::zoneOf),
+        new DescribeContainerGroupsAction(groups),
+        new DeleteContainerGroupAction(service));
+    ApiDispatcher dispatcher = new ApiDispatcher(handlers, new Authenticator(credentials, clock),
+        new ResponseWriter(), config);
+    this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher);
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public OpenEci start() throws Exception {
+    reconciler.start();
+    http.start();
+    log.info("openeci serving the ECI API (2018-08-08) on http://{}:{} for regions {}; engine: {}; data: {}",
+        http.address().getHostString(), http.address().getPort(), config.regions(), runtime.describe(),
+        config.dataDir());
+    return this;
+  }
+
+  public InetSocketAddress address() {
+    return http.address();
+  }
+
+  public AccessKey adminKey() {
+    return adminKey;
+  }
+
+  public AccessKeyRepository accessKeys() {
+    return keys;
+  }
+
+  public GroupRepository groups() {
+    return groups;
+  }
+
+  public boolean idle() {
+    return queue.idle();
+  }
+
+  public Optional<ContainerRuntime> runtime() {
+    return Optional.of(runtime);
+  }
+
+  @Override
+  public void close() throws Exception {
+    log.info("openeci stopping");
+    http.close();
+    reconciler.close();
+    timers.shutdownNow();
+    workers.shutdown();
+    if (!workers.awaitTermination(30, TimeUnit.SECONDS)) workers.shutdownNow();
+    db.close();
+  }
+}

@@ -1,0 +1,301 @@
+package dev.openeci.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.openeci.group.ContainerGroup;
+import dev.openeci.group.GroupEvent;
+import dev.openeci.group.GroupSpec;
+import dev.openeci.group.GroupState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * Container groups, client tokens and events in SQLite, with a write-through cache: every change
+ * is committed to the database first, then published to the cache, so Describe paths read memory
+ * and a crash loses nothing that was acknowledged.
+ */
+public final class GroupRepository {
+  /** Events kept per group (ECI returns at most 50; keep a little slack for aggregation). */
+  public static final int MAX_EVENTS_PER_GROUP = 100;
+
+  private final Database db;
+  private final ObjectMapper json;
+  private final Map<String, ContainerGroup> groups = new ConcurrentHashMap<>();
+  private final Map<String, List<GroupEvent>> events = new ConcurrentHashMap<>();
+
+  public GroupRepository(Database db) {
+    this.db = db;
+    this.json = new ObjectMapper().registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    load();
+  }
+
+  private void load() {
+    db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, account_id, region_id, spec_version, spec, state, creation_time, updated_time,"
+              + " deletion_requested FROM container_groups");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ContainerGroup g = new ContainerGroup(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+              read(rs.getString(5), GroupSpec.class), read(rs.getString(6), GroupState.class),
+              Instant.parse(rs.getString(7)), Instant.parse(rs.getString(8)),
+              rs.getString(9) == null ? null : Instant.parse(rs.getString(9)));
+          groups.put(g.id(), g);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT seq, group_id, type, reason, message, object, count, first_ts, last_ts FROM events ORDER BY seq");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          GroupEvent e = new GroupEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              rs.getString(5), rs.getString(6), rs.getInt(7), Instant.parse(rs.getString(8)),
+              Instant.parse(rs.getString(9)));
+          events.computeIfAbsent(e.groupId(), k -> new ArrayList<>()).add(e);
+        }
+      }
+      return null;
+    });
+    events.replaceAll((k, v) -> List.copyOf(v));
+  }
+
+  // --- reads (memory) ---------------------------------------------------------------------------
+
+  public Optional<ContainerGroup> get(String id) {
+    return Optional.ofNullable(groups.get(id));
+  }
+
+  /** Groups matching {@code filter}, oldest first (stable order for NextToken paging). */
+  public List<ContainerGroup> find(Predicate<ContainerGroup> filter) {
+    List<ContainerGroup> out = new ArrayList<>();
+    for (ContainerGroup g : groups.values()) {
+      if (filter.test(g)) out.add(g);
+    }
+    out.sort(Comparator.comparing(ContainerGroup::creationTime).thenComparing(ContainerGroup::id));
+    return out;
+  }
+
+  public List<ContainerGroup> all() {
+    return List.copyOf(groups.values());
+  }
+
+  /** Events of a group, oldest first. */
+  public List<GroupEvent> events(String groupId) {
+    return events.getOrDefault(groupId, List.of());
+  }
+
+  // --- writes (database, then memory) -------------------------------------------------------------
+
+  /** The resource id a client token was first used for, and the hash of that request. */
+  public record TokenUse(String resourceId, String requestHash) {}
+
+  public Optional<TokenUse> findToken(String accountId, String regionId, String action, String token) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT resource_id, request_hash FROM client_tokens"
+          + " WHERE account_id=? AND region_id=? AND action=? AND token=?")) {
+        ps.setString(1, accountId);
+        ps.setString(2, regionId);
+        ps.setString(3, action);
+        ps.setString(4, token);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new TokenUse(rs.getString(1), rs.getString(2))) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /**
+   * Inserts a new group and, when given, its client token, in one transaction. Returns the group
+   * id that owns the token: the new one, or an earlier one when a concurrent request with the same
+   * token won (then nothing is inserted).
+   */
+  public TokenUse create(ContainerGroup g, String clientToken, String requestHash) {
+    TokenUse result = db.inTransaction(c -> {
+      if (clientToken != null) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT resource_id, request_hash FROM client_tokens"
+            + " WHERE account_id=? AND region_id=? AND action=? AND token=?")) {
+          ps.setString(1, g.accountId());
+          ps.setString(2, g.regionId());
+          ps.setString(3, "CreateContainerGroup");
+          ps.setString(4, clientToken);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) return new TokenUse(rs.getString(1), rs.getString(2));
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO client_tokens"
+            + " (account_id, region_id, action, token, request_hash, resource_id, created_at) VALUES (?,?,?,?,?,?,?)")) {
+          ps.setString(1, g.accountId());
+          ps.setString(2, g.regionId());
+          ps.setString(3, "CreateContainerGroup");
+          ps.setString(4, clientToken);
+          ps.setString(5, requestHash);
+          ps.setString(6, g.id());
+          ps.setString(7, g.creationTime().toString());
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO container_groups (id, account_id, region_id, name,"
+          + " spec_version, spec, state, creation_time, updated_time, deletion_requested) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+        ps.setString(1, g.id());
+        ps.setString(2, g.accountId());
+        ps.setString(3, g.regionId());
+        ps.setString(4, g.spec().name());
+        ps.setLong(5, g.specVersion());
+        ps.setString(6, write(g.spec()));
+        ps.setString(7, write(g.state()));
+        ps.setString(8, g.creationTime().toString());
+        ps.setString(9, g.updatedTime().toString());
+        ps.setString(10, null);
+        ps.executeUpdate();
+      }
+      return new TokenUse(g.id(), requestHash);
+    });
+    if (result.resourceId().equals(g.id())) groups.put(g.id(), g);
+    return result;
+  }
+
+  /**
+   * Read-modify-write of one group, serialized with every other modification, so the worker's
+   * state writes and the API's deletion mark never overwrite each other. Returns the stored
+   * result, or empty when the group is gone. {@code change} returning its input writes nothing.
+   */
+  public synchronized Optional<ContainerGroup> modify(String id, java.util.function.UnaryOperator<ContainerGroup> change) {
+    ContainerGroup current = groups.get(id);
+    if (current == null) return Optional.empty();
+    ContainerGroup next = change.apply(current);
+    if (next != current && !next.equals(current)) update(next);
+    return Optional.of(next);
+  }
+
+  /** Stores a group's new observed state (and deletion mark). */
+  private void update(ContainerGroup g) {
+    db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE container_groups SET spec_version=?, spec=?, state=?,"
+          + " updated_time=?, deletion_requested=? WHERE id=?")) {
+        ps.setLong(1, g.specVersion());
+        ps.setString(2, write(g.spec()));
+        ps.setString(3, write(g.state()));
+        ps.setString(4, g.updatedTime().toString());
+        ps.setString(5, g.deletionRequested() == null ? null : g.deletionRequested().toString());
+        ps.setString(6, g.id());
+        if (ps.executeUpdate() != 1) throw new SQLException("container group " + g.id() + " is gone");
+      }
+      return null;
+    });
+    groups.put(g.id(), g);
+  }
+
+  /** Removes a group, its events and its client tokens. */
+  public synchronized void delete(String id) {
+    db.inTransaction(c -> {
+      exec(c, "DELETE FROM container_groups WHERE id=?", id);
+      exec(c, "DELETE FROM events WHERE group_id=?", id);
+      exec(c, "DELETE FROM client_tokens WHERE resource_id=?", id);
+      return null;
+    });
+    groups.remove(id);
+    events.remove(id);
+  }
+
+  /**
+   * Records an event, aggregating it into the latest one with the same object, reason and message
+   * (count + 1, new last timestamp), like the kubelet's event correlator.
+   */
+  public GroupEvent recordEvent(String groupId, String type, String reason, String message, String object,
+      Instant now) {
+    synchronized (events) {
+      List<GroupEvent> list = events.getOrDefault(groupId, List.of());
+      GroupEvent same = null;
+      for (int i = list.size() - 1; i >= 0; i--) {
+        GroupEvent e = list.get(i);
+        if (e.reason().equals(reason) && e.message().equals(message) && e.object().equals(object)
+            && e.type().equals(type)) {
+          same = e;
+          break;
+        }
+      }
+      GroupEvent result;
+      List<GroupEvent> next = new ArrayList<>(list);
+      if (same != null) {
+        GroupEvent old = same;
+        result = new GroupEvent(old.seq(), groupId, type, reason, message, object, old.count() + 1,
+            old.firstTimestamp(), now);
+        db.inTransaction(c -> {
+          try (PreparedStatement ps = c.prepareStatement("UPDATE events SET count=?, last_ts=? WHERE seq=?")) {
+            ps.setInt(1, result.count());
+            ps.setString(2, now.toString());
+            ps.setLong(3, old.seq());
+            ps.executeUpdate();
+          }
+          return null;
+        });
+        next.remove(old);
+        next.add(result);
+      } else {
+        long seq = db.inTransaction(c -> {
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (group_id, type, reason, message, object,"
+              + " count, first_ts, last_ts) VALUES (?,?,?,?,?,1,?,?)")) {
+            ps.setString(1, groupId);
+            ps.setString(2, type);
+            ps.setString(3, reason);
+            ps.setString(4, message);
+            ps.setString(5, object);
+            ps.setString(6, now.toString());
+            ps.setString(7, now.toString());
+            ps.executeUpdate();
+          }
+          long id;
+          try (ResultSet rs = c.createStatement().executeQuery("SELECT last_insert_rowid()")) {
+            id = rs.getLong(1);
+          }
+          if (next.size() >= MAX_EVENTS_PER_GROUP) {
+            exec(c, "DELETE FROM events WHERE group_id=? AND seq<=?", groupId, next.get(0).seq());
+          }
+          return id;
+        });
+        result = new GroupEvent(seq, groupId, type, reason, message, object, 1, now, now);
+        if (next.size() >= MAX_EVENTS_PER_GROUP) next.remove(0);
+        next.add(result);
+      }
+      events.put(groupId, List.copyOf(next));
+      return result;
+    }
+  }
+
+  private static void exec(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+      ps.executeUpdate();
+    }
+  }
+
+  private String write(Object o) {
+    try {
+      return json.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + o.getClass().getSimpleName(), e);
+    }
+  }
+
+  private <T> T read(String s, Class<T> type) {
+    try {
+      return json.readValue(s, type);
+    } catch (JsonProcessingException e) {
+      throw new StoreException("corrupt " + type.getSimpleName() + " in database: " + e.getOriginalMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.openeci.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * openeci as a real child process ({@code java -jar target/openeci.jar serve}), so tests can kill
+ * it with SIGKILL and start it again on the same data directory and port.
+ */
+final class ServerProcess implements AutoCloseable {
+  static final String ACCESS_KEY_ID = "testak";
+  static final String ACCESS_KEY_SECRET = "testsecret-e2e-0123456789";
+
+  final Path dataDir;
+  final int port;
+  final String engine;
+  private Process process;
+  private final Path log;
+
+  ServerProcess(Path dataDir, String engine) throws IOException {
+    this.dataDir = dataDir;
+    this.engine = engine;
+    try (ServerSocket s = new ServerSocket(0)) {
+      this.port = s.getLocalPort();
+    }
+    this.log = dataDir.resolve("server.log");
+  }
+
+  String endpoint() {
+    return "127.0.0.1:" + port;
+  }
+
+  ServerProcess start() throws Exception {
+    Path jar = Path.of("target/openeci.jar").toAbsolutePath();
+    if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run the package phase first");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar.toString(), "serve", "--listen", endpoint(), "--data-dir", dataDir.toString(),
+        "--engine", engine, "--resync-seconds", "5"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    Map<String, String> env = pb.environment();
+    env.put("OPENECI_ACCESS_KEY_ID", ACCESS_KEY_ID);
+    env.put("OPENECI_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET);
+    process = pb.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) throw new IllegalStateException("openeci exited early:\n" + logText());
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return this;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException("openeci did not listen within 60 s:\n" + logText());
+  }
+
+  /** SIGKILL, no shutdown hook runs. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  String logText() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      return "(cannot read log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+    }
+  }
+}

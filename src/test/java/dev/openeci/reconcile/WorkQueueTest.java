@@ -1,0 +1,80 @@
+package dev.openeci.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class WorkQueueTest {
+
+  @Test
+  void runsOneKeyAtATimeAndCoalescesRequestsMadeWhileRunning() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    AtomicInteger concurrent = new AtomicInteger();
+    AtomicInteger maxConcurrent = new AtomicInteger();
+    AtomicInteger runs = new AtomicInteger();
+    CountDownLatch firstRunStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    WorkQueue[] q = new WorkQueue[1];
+    q[0] = new WorkQueue(pool, key -> {
+      int c = concurrent.incrementAndGet();
+      maxConcurrent.accumulateAndGet(c, Math::max);
+      if (runs.incrementAndGet() == 1) {
+        firstRunStarted.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      concurrent.decrementAndGet();
+    });
+    q[0].enqueue("g");
+    assertThat(firstRunStarted.await(5, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 100; i++) q[0].enqueue("g");
+    release.countDown();
+    awaitIdle(q[0]);
+    assertThat(runs.get()).as("100 requests during one run coalesce into one more run").isEqualTo(2);
+    assertThat(maxConcurrent.get()).isEqualTo(1);
+    pool.shutdown();
+  }
+
+  @Test
+  void differentKeysRunInParallelAndEveryRequestIsEventuallyServed() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    Map<String, AtomicInteger> perKey = new ConcurrentHashMap<>();
+    WorkQueue q = new WorkQueue(pool, key -> perKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet());
+    for (int i = 0; i < 1000; i++) q.enqueue("g" + (i % 50));
+    awaitIdle(q);
+    assertThat(perKey).hasSize(50);
+    perKey.values().forEach(n -> assertThat(n.get()).isBetween(1, 20));
+    pool.shutdown();
+  }
+
+  @Test
+  void aFailingRunDoesNotWedgeTheKey() throws Exception {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    AtomicInteger runs = new AtomicInteger();
+    WorkQueue q = new WorkQueue(pool, key -> {
+      runs.incrementAndGet();
+      throw new IllegalStateException("boom");
+    });
+    q.enqueue("g");
+    awaitIdle(q);
+    q.enqueue("g");
+    awaitIdle(q);
+    assertThat(runs.get()).isEqualTo(2);
+    pool.shutdown();
+  }
+
+  static void awaitIdle(WorkQueue q) throws InterruptedException {
+    for (int i = 0; i < 500 && !q.idle(); i++) Thread.sleep(10);
+    assertThat(q.idle()).isTrue();
+  }
+}

@@ -1,0 +1,62 @@
+package dev.openeci.testing;
+
+import dev.openeci.runtime.docker.DockerRuntime;
+import dev.openeci.runtime.docker.EngineLocator;
+import dev.openeci.runtime.docker.RootfsImages;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The real engine for ITs, one per test JVM: the first engine that answers, else the one
+ * {@code scripts/setup-engine.sh} installs and starts. Also provides the busybox test image
+ * ({@link #BUSYBOX}), imported from the host's busybox-static (no registry needed).
+ */
+public final class TestEngine {
+  public static final String BUSYBOX = "localhost/openeci-test/busybox:1";
+
+  private static String endpoint;
+  private static DockerRuntime runtime;
+  private static boolean imageReady;
+
+  private TestEngine() {}
+
+  public static synchronized String endpoint() {
+    if (endpoint == null) {
+      Optional<String> found = EngineLocator.locate(System.getenv());
+      endpoint = found.orElseGet(TestEngine::setUp);
+    }
+    return endpoint;
+  }
+
+  private static String setUp() {
+    try {
+      Process p = new ProcessBuilder(Path.of("scripts/setup-engine.sh").toAbsolutePath().toString())
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (p.waitFor() != 0 || out.isEmpty()) throw new IllegalStateException("scripts/setup-engine.sh failed");
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run scripts/setup-engine.sh", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static synchronized DockerRuntime runtime() {
+    if (runtime == null) runtime = new DockerRuntime(endpoint());
+    return runtime;
+  }
+
+  /** The full busybox image (all applets, users root/app(1000)/nobody, /tmp, /www). */
+  public static synchronized String busyboxImage() {
+    if (!imageReady) {
+      DockerRuntime r = runtime();
+      if (!r.hasImage(BUSYBOX)) r.importImage(BUSYBOX, RootfsImages.fullBusybox());
+      imageReady = true;
+    }
+    return BUSYBOX;
+  }
+}
