@@ -41,8 +41,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * containers.
  */
 class SdkEndToEndIT {
-  static final String HTTPD = "mkdir -p /tmp/www && echo \"hello from $GREETING\" > /tmp/www/index.html"
-      + " && trap 'exit 0' TERM && httpd -f -p 8080 -h /tmp/www & wait";
+  /** Serves a page; exits on SIGTERM at once (the shell is PID 1, so it needs the trap). */
+  static final String HTTPD = "mkdir -p /tmp/www; echo \"hello from $GREETING\" > /tmp/www/index.html;"
+      + " trap 'exit 0' TERM; httpd -f -p 8080 -h /tmp/www & wait";
 
   @TempDir
   static Path dataDir;
@@ -238,6 +239,27 @@ class SdkEndToEndIT {
     var good = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
     Map<String, Object> q = new LinkedHashMap<>(Map.of("RegionId", "cn-hangzhou", "ContainerGroupName", name));
     assertThat(asList(EciClients.call(good, "DescribeContainerGroups", q).get("ContainerGroups"))).isEmpty();
+  }
+
+  /** Raw HTTP, signed here with V1: replays, clock skew and unknown actions get their codes. */
+  @Test
+  void protocolErrorsOverHttp() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    String fresh = RawV1.sign(Map.of("Action", "DescribeContainerGroups", "RegionId", "cn-hangzhou"),
+        ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, now, "nonce-" + shortId());
+    assertThat(RawV1.send(http, server.endpoint(), fresh)).startsWith("200 ");
+    assertThat(RawV1.send(http, server.endpoint(), fresh)).startsWith("400 SignatureNonceUsed");
+    assertThat(RawV1.send(http, server.endpoint(), RawV1.sign(Map.of("Action", "DescribeContainerGroups"),
+        ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, now.minusSeconds(16 * 60), "n-" + shortId())))
+        .startsWith("400 InvalidTimeStamp.Expired");
+    assertThat(RawV1.send(http, server.endpoint(), RawV1.sign(Map.of("Action", "LaunchRocket"),
+        ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, now, "n-" + shortId())))
+        .startsWith("404 InvalidAction.NotFound");
+    assertThat(RawV1.send(http, server.endpoint(), RawV1.sign(Map.of("Action", "DescribeContainerGroups"),
+        "LTAIunknown", "whatever", now, "n-" + shortId()))).startsWith("404 InvalidAccessKeyId.NotFound");
+    assertThat(RawV1.send(http, server.endpoint(), RawV1.sign(Map.of("Action", "DescribeContainerGroups"),
+        ServerProcess.ACCESS_KEY_ID, "wrong-secret", now, "n-" + shortId()))).startsWith("400 SignatureDoesNotMatch");
   }
 
   // --- helpers ----------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ package dev.openeci.api.rpc;
 import java.nio.charset.StandardCharsets;
 
 /** RFC 3986 percent-encoding as Alibaba Cloud signs: only A-Z a-z 0-9 - _ . ~ stay literal. */
-final class Pct {
+public final class Pct {
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private Pct() {}
 
-  static String encode(String s) {
+  public static String encode(String s) {
     StringBuilder b = null;
     int n = s.length();
     for (int i = 0; i < n; i++) {

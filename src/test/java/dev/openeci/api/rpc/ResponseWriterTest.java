@@ -1,0 +1,51 @@
+package dev.openeci.api.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.openeci.api.error.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResponseWriterTest {
+  final ResponseWriter w = new ResponseWriter();
+
+  record Body(String Name, List<String> Items, Integer Count, Float Cpu, String Absent) {}
+
+  @Test
+  void jsonIsRawUtf8WithRealArraysAndRequestIdFirst() throws Exception {
+    HttpReply r = w.success("RID", "DescribeX", new Body("é", List.of("a"), 3, 2.0f, null), null);
+    String text = new String(r.body(), StandardCharsets.UTF_8);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.contentType()).isEqualTo("application/json;charset=utf-8");
+    assertThat(text).startsWith("{\"RequestId\":\"RID\"").contains("\"Name\":\"é\"").contains("\"Items\":[\"a\"]")
+        .contains("\"Count\":3").contains("\"Cpu\":2.0").doesNotContain("Absent").doesNotContain("\\u00e9");
+  }
+
+  @Test
+  void errorEnvelope() throws Exception {
+    HttpReply r = w.error("RID", "127.0.0.1:8080", ErrorCode.missing("ContainerGroupName"), null);
+    JsonNode j = new ObjectMapper().readTree(r.body());
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(j.get("RequestId").asText()).isEqualTo("RID");
+    assertThat(j.get("HostId").asText()).isEqualTo("127.0.0.1:8080");
+    assertThat(j.get("Code").asText()).isEqualTo("MissingParameter");
+    assertThat(j.get("Message").asText()).contains("\"ContainerGroupName\"");
+    assertThat(j.get("Recommend").asText()).contains("q=MissingParameter").contains("requestId=RID");
+  }
+
+  @Test
+  void xmlWhenAskedFor() {
+    HttpReply ok = w.success("RID", "DescribeX", Map.of("Items", List.of("a", "b<")), "XML");
+    assertThat(ok.contentType()).isEqualTo("text/xml;charset=utf-8");
+    assertThat(new String(ok.body(), StandardCharsets.UTF_8)).contains("<DescribeXResponse><RequestId>RID</RequestId>"
+        + "<Items>a</Items><Items>b&lt;</Items></DescribeXResponse>");
+    HttpReply err = w.error("RID", "h", ErrorCode.INVALID_ACTION_NOT_FOUND.exception(), "xml");
+    assertThat(err.status()).isEqualTo(404);
+    assertThat(new String(err.body(), StandardCharsets.UTF_8)).contains("<Error><RequestId>RID</RequestId>")
+        .contains("<Code>InvalidAction.NotFound</Code>");
+  }
+}
