@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What the user asked for: the desired state of a container group. Immutable; a new version is
- * stored on every update. Group {@code cpu}/{@code memory} are the effective (rounded) spec.
+ * stored on every update. {@code cpu}/{@code memory} are the effective (rounded) spec.
  */
 public record GroupSpec(
     String name,
@@ -15,12 +15,32 @@ public record GroupSpec(
     List<Tag> tags,
     List<ContainerSpec> initContainers,
     List<ContainerSpec> containers,
-    int terminationGracePeriodSeconds) {
+    int terminationGracePeriodSeconds,
+    List<VolumeSpec> volumes,
+    Integer activeDeadlineSeconds,
+    PodOptions.Dns dns,
+    PodOptions.Network network,
+    PodOptions.Security security,
+    PodOptions.Images images,
+    PodOptions.Placement placement) {
 
   public GroupSpec {
-    tags = List.copyOf(tags);
-    initContainers = List.copyOf(initContainers);
-    containers = List.copyOf(containers);
+    tags = Lists.copy(tags);
+    initContainers = Lists.copy(initContainers);
+    containers = Lists.copy(containers);
+    volumes = Lists.copy(volumes);
+    if (dns == null) dns = PodOptions.Dns.NONE;
+    if (network == null) network = PodOptions.Network.NONE;
+    if (security == null) security = PodOptions.Security.NONE;
+    if (images == null) images = PodOptions.Images.NONE;
+    if (placement == null) placement = PodOptions.Placement.NONE;
+  }
+
+  /** The walking skeleton's fields; everything else unset. */
+  public static GroupSpec basic(String name, String zoneId, RestartPolicy restartPolicy, double cpu, double memory,
+      List<Tag> tags, List<ContainerSpec> initContainers, List<ContainerSpec> containers, int grace) {
+    return new GroupSpec(name, zoneId, restartPolicy, cpu, memory, tags, initContainers, containers, grace, List.of(),
+        null, null, null, null, null, null);
   }
 
   public ContainerSpec container(String containerName) {

@@ -26,6 +26,38 @@ public final class InstanceSpecs {
     return List.copyOf(out);
   }
 
+  /**
+   * vCPU/memory of an ECS instance type ({@code ecs.<family>.<size>}; several types may be given
+   * comma-separated, the first known one wins): sizes large=2 ... 16xlarge=64 vCPUs, memory per vCPU
+   * by family class c=2, g=4, r=8 GiB (t/u/e burstable and universal families count as g).
+   */
+  public static Spec ofInstanceType(String types) {
+    for (String t : types.split(",")) {
+      String[] parts = t.trim().split("\\.");
+      if (parts.length != 3 || !parts[0].equals("ecs")) continue;
+      char cls = parts[1].isEmpty() ? '?' : parts[1].charAt(0);
+      int ratio = switch (cls) {
+        case 'c' -> 2;
+        case 'g', 't', 'u', 'e', 'h' -> 4;
+        case 'r' -> 8;
+        default -> 0;
+      };
+      Integer cpus = switch (parts[2]) {
+        case "large" -> 2;
+        case "xlarge" -> 4;
+        case "2xlarge" -> 8;
+        case "3xlarge" -> 12;
+        case "4xlarge" -> 16;
+        case "6xlarge" -> 24;
+        case "8xlarge" -> 32;
+        case "16xlarge" -> 64;
+        default -> null;
+      };
+      if (ratio > 0 && cpus != null) return new Spec(cpus, (double) cpus * ratio);
+    }
+    return null;
+  }
+
   /** The smallest spec covering the request (by vCPU, then memory), or null when none does. */
   public static Spec roundUp(double cpu, double memory) {
     Spec best = null;

@@ -23,11 +23,11 @@ class PodPlannerTest {
   static final Instant NOW = Instant.parse("2026-01-01T00:10:00Z");
 
   static ContainerSpec c(String name) {
-    return new ContainerSpec(name, "img", null, List.of(), List.of(), null, List.of(), null, null, List.of());
+    return ContainerSpec.basic(name, "img", null, List.of(), List.of(), null, List.of(), null, null, List.of());
   }
 
   static GroupSpec spec(RestartPolicy policy, List<ContainerSpec> inits, List<ContainerSpec> apps) {
-    return new GroupSpec("pod", "z", policy, 2, 4, List.of(), inits, apps, 30);
+    return GroupSpec.basic("pod", "z", policy, 2, 4, List.of(), inits, apps, 30);
   }
 
   static RuntimeContainer sandbox(State s) {

@@ -26,8 +26,8 @@ class GroupRepositoryTest {
   static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
 
   static ContainerGroup group(String id, String account) {
-    GroupSpec spec = new GroupSpec("web", "cn-hangzhou-a", RestartPolicy.Always, 2, 4, List.of(new Tag("k", "v")),
-        List.of(), List.of(new ContainerSpec("app", "busybox", null, List.of("/bin/sh"), List.of("-c", "x"), null,
+    GroupSpec spec = GroupSpec.basic("web", "cn-hangzhou-a", RestartPolicy.Always, 2, 4, List.of(new Tag("k", "v")),
+        List.of(), List.of(ContainerSpec.basic("app", "busybox", null, List.of("/bin/sh"), List.of("-c", "x"), null,
             List.of(new EnvVar("A", "é", null), new EnvVar("IP", null, EnvVar.POD_IP)), 1.0, 2.0, List.of())), 30);
     return new ContainerGroup(id, account, "cn-hangzhou", 1, spec, GroupState.initial(), T, T, null);
   }

@@ -3,14 +3,20 @@ package dev.openeci.api.mapping;
 import dev.openeci.api.error.ApiException;
 import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.group.Action;
 import dev.openeci.group.ContainerPort;
+import dev.openeci.group.ContainerSecurity;
 import dev.openeci.group.ContainerSpec;
 import dev.openeci.group.EnvVar;
 import dev.openeci.group.GroupSpec;
 import dev.openeci.group.InstanceSpecs;
+import dev.openeci.group.PodOptions;
+import dev.openeci.group.Probe;
 import dev.openeci.group.PullPolicy;
 import dev.openeci.group.RestartPolicy;
 import dev.openeci.group.Tag;
+import dev.openeci.group.VolumeMount;
+import dev.openeci.group.VolumeSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,6 +45,10 @@ public final class CreateRequestMapper {
     checkName("ContainerGroupName", name);
     RestartPolicy restart = enumValue(p, "RestartPolicy", RestartPolicy.class, RestartPolicy.Always);
 
+    List<VolumeSpec> volumes = Volumes.read(p);
+    Set<String> volumeNames = new HashSet<>();
+    for (VolumeSpec v : volumes) volumeNames.add(v.name());
+
     List<ParamReader> containerParams = p.list("Container");
     if (containerParams.isEmpty()) throw ErrorCode.missing("Container.1.Name");
     if (containerParams.size() > MAX_CONTAINERS) {
@@ -46,14 +56,9 @@ public final class CreateRequestMapper {
           + containerParams.size());
     }
     List<ContainerSpec> containers = new ArrayList<>();
-    for (int i = 0; i < containerParams.size(); i++) {
-      containers.add(container(containerParams.get(i), "Container." + (i + 1)));
-    }
+    for (ParamReader c : containerParams) containers.add(container(c, false, volumeNames));
     List<ContainerSpec> inits = new ArrayList<>();
-    List<ParamReader> initParams = p.list("InitContainer");
-    for (int i = 0; i < initParams.size(); i++) {
-      inits.add(container(initParams.get(i), "InitContainer." + (i + 1)));
-    }
+    for (ParamReader c : p.list("InitContainer")) inits.add(container(c, true, volumeNames));
     Set<String> names = new HashSet<>();
     for (ContainerSpec c : concat(inits, containers)) {
       if (!names.add(c.name())) {
@@ -63,76 +68,111 @@ public final class CreateRequestMapper {
     }
 
     List<Tag> tags = tags(p);
-    double[] resources = resources(p, containers);
+    PodOptions.Placement placement = Options.placement(p);
+    double[] resources = resources(p, containers, placement.instanceType());
     String zone = p.string("ZoneId");
-    Integer grace = p.integer("TerminationGracePeriodSeconds");
-    if (grace != null && grace < 0) throw ErrorCode.invalid("TerminationGracePeriodSeconds", "must be >= 0, got " + grace);
+    Integer grace = nonNegative(p, "TerminationGracePeriodSeconds");
+    Integer deadline = p.integer("ActiveDeadlineSeconds");
+    if (deadline != null && deadline < 1) {
+      throw ErrorCode.invalid("ActiveDeadlineSeconds", "must be >= 1, got " + deadline);
+    }
     String token = p.string("ClientToken");
     if (token != null && (token.length() > 64 || !token.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f))) {
       throw ErrorCode.invalid("ClientToken", "must be at most 64 printable ASCII characters");
     }
     return new GroupSpec(name, zone == null || zone.isEmpty() ? defaultZone : zone, restart, resources[0],
-        resources[1], tags, inits, containers, grace == null ? DEFAULT_GRACE_SECONDS : grace);
+        resources[1], tags, inits, containers, grace == null ? DEFAULT_GRACE_SECONDS : grace, volumes, deadline,
+        Options.dns(p), Options.network(p), Options.security(p), Options.images(p), placement);
   }
 
-  private static ContainerSpec container(ParamReader c, String path) {
+  private static ContainerSpec container(ParamReader c, boolean init, Set<String> volumeNames) {
     String name = c.string("Name");
-    if (name == null || name.isEmpty()) throw ErrorCode.missing(path + ".Name");
-    checkName(path + ".Name", name);
+    if (name == null || name.isEmpty()) throw ErrorCode.missing(c.path("Name"));
+    checkName(c.path("Name"), name);
     String image = c.string("Image");
-    if (image == null || image.isBlank()) throw ErrorCode.missing(path + ".Image");
-    PullPolicy pull = enumValue(c, "ImagePullPolicy", PullPolicy.class, null, path);
+    if (image == null || image.isBlank()) throw ErrorCode.missing(c.path("Image"));
+    PullPolicy pull = enumValue(c, "ImagePullPolicy", PullPolicy.class, null);
     List<String> command = c.strings("Command");
-    if (command.size() > 20) throw ErrorCode.invalid(path + ".Command", "at most 20 items, got " + command.size());
+    if (command.size() > 20) throw ErrorCode.invalid(c.path("Command"), "at most 20 items, got " + command.size());
     for (int i = 0; i < command.size(); i++) {
-      if (command.get(i).length() > 256) {
-        throw ErrorCode.invalid(path + ".Command." + (i + 1), "at most 256 characters");
-      }
+      if (command.get(i).length() > 256) throw ErrorCode.invalid(c.path("Command." + (i + 1)), "at most 256 characters");
     }
     List<String> args = c.strings("Arg");
-    if (args.size() > 10) throw ErrorCode.invalid(path + ".Arg", "at most 10 items, got " + args.size());
+    if (args.size() > 10) throw ErrorCode.invalid(c.path("Arg"), "at most 10 items, got " + args.size());
     List<EnvVar> env = new ArrayList<>();
-    List<ParamReader> envParams = c.list("EnvironmentVar");
-    for (int i = 0; i < envParams.size(); i++) {
-      ParamReader e = envParams.get(i);
-      String ePath = path + ".EnvironmentVar." + (i + 1);
+    for (ParamReader e : c.list("EnvironmentVar")) {
       String key = e.string("Key");
-      if (key == null || key.isEmpty()) throw ErrorCode.missing(ePath + ".Key");
+      if (key == null || key.isEmpty()) throw ErrorCode.missing(e.path("Key"));
       if (key.length() > 128 || !ENV_KEY.matcher(key).matches()) {
-        throw ErrorCode.invalid(ePath + ".Key", "\"" + key + "\" must match [A-Za-z_][A-Za-z0-9_]* (1-128 characters)");
+        throw ErrorCode.invalid(e.path("Key"), "\"" + key + "\" must match [A-Za-z_][A-Za-z0-9_]* (1-128 characters)");
       }
       String value = e.string("Value");
-      if (value != null && value.length() > 256) {
-        throw ErrorCode.invalid(ePath + ".Value", "at most 256 characters");
-      }
+      if (value != null && value.length() > 256) throw ErrorCode.invalid(e.path("Value"), "at most 256 characters");
       String field = e.string("FieldRef.FieldPath");
       if (field != null && !field.isEmpty() && !EnvVar.POD_IP.equals(field)) {
-        throw ErrorCode.invalid(ePath + ".FieldRef.FieldPath", "only \"status.podIP\" is supported, got \"" + field + "\"");
+        throw ErrorCode.invalid(e.path("FieldRef.FieldPath"), "only \"status.podIP\" is supported, got \"" + field + "\"");
       }
       env.add(new EnvVar(key, value, field == null || field.isEmpty() ? null : field));
     }
     List<ContainerPort> ports = new ArrayList<>();
-    List<ParamReader> portParams = c.list("Port");
-    for (int i = 0; i < portParams.size(); i++) {
-      ParamReader pp = portParams.get(i);
-      String pPath = path + ".Port." + (i + 1);
+    for (ParamReader pp : c.list("Port")) {
       Integer port = pp.integer("Port");
-      if (port == null) throw ErrorCode.missing(pPath + ".Port");
-      if (port < 1 || port > 65535) throw ErrorCode.invalid(pPath + ".Port", "must be 1-65535, got " + port);
+      if (port == null) throw ErrorCode.missing(pp.path("Port"));
+      if (port < 1 || port > 65535) throw ErrorCode.invalid(pp.path("Port"), "must be 1-65535, got " + port);
       String proto = pp.string("Protocol");
       proto = proto == null || proto.isEmpty() ? "TCP" : proto.toUpperCase(Locale.ROOT);
       if (!proto.equals("TCP") && !proto.equals("UDP")) {
-        throw ErrorCode.invalid(pPath + ".Protocol", "must be TCP or UDP, got \"" + pp.string("Protocol") + "\"");
+        throw ErrorCode.invalid(pp.path("Protocol"), "must be TCP or UDP, got \"" + pp.string("Protocol") + "\"");
       }
       ports.add(new ContainerPort(port, proto));
     }
     Double cpu = c.decimal("Cpu");
     Double memory = c.decimal("Memory");
-    if (cpu != null && cpu < 0) throw ErrorCode.invalid(path + ".Cpu", "must be >= 0, got " + cpu);
-    if (memory != null && memory < 0) throw ErrorCode.invalid(path + ".Memory", "must be >= 0, got " + memory);
+    if (cpu != null && cpu < 0) throw ErrorCode.invalid(c.path("Cpu"), "must be >= 0, got " + cpu);
+    if (memory != null && memory < 0) throw ErrorCode.invalid(c.path("Memory"), "must be >= 0, got " + memory);
+    Integer gpu = nonNegative(c, "Gpu");
+    List<VolumeMount> mounts = new ArrayList<>();
+    Set<String> mountPaths = new HashSet<>();
+    for (ParamReader m : c.list("VolumeMount")) {
+      String vol = m.required("Name");
+      if (!volumeNames.contains(vol)) {
+        throw ErrorCode.invalid(m.path("Name"), "\"" + vol + "\" is not a volume of this container group (Volume.N.Name)");
+      }
+      String path = m.required("MountPath");
+      if (!path.startsWith("/")) throw ErrorCode.invalid(m.path("MountPath"), "\"" + path + "\" must be an absolute path");
+      if (!mountPaths.add(path)) throw ErrorCode.invalid(m.path("MountPath"), "\"" + path + "\" is mounted twice");
+      String sub = m.string("SubPath");
+      if (sub != null && (sub.startsWith("/") || List.of(sub.split("/")).contains(".."))) {
+        throw ErrorCode.invalid(m.path("SubPath"), "\"" + sub + "\" must be a relative path without \"..\"");
+      }
+      String propagation = oneOf(m, "MountPropagation", List.of("None", "HostToContainer", "Bidirectional"));
+      mounts.add(new VolumeMount(vol, path, emptyToNull(sub), Boolean.TRUE.equals(m.bool("ReadOnly")), propagation));
+    }
+    ParamReader sc = c.struct("SecurityContext");
+    List<String> caps = new ArrayList<>();
+    for (String cap : sc.strings("Capability.Add")) {
+      String upper = cap.toUpperCase(Locale.ROOT).replaceFirst("^CAP_", "");
+      if (!upper.matches("[A-Z_]{2,32}")) throw ErrorCode.invalid(sc.path("Capability.Add"), "\"" + cap + "\" is not a capability");
+      caps.add(upper);
+    }
+    ContainerSecurity security = new ContainerSecurity(caps, sc.bool("ReadOnlyRootFilesystem"), sc.longValue("RunAsUser"),
+        c.longValue("SecurityContextRunAsGroup"), c.bool("SecurityContextRunAsNonRoot"), c.bool("SecurityContextPrivileged"));
+    if (security.runAsUser() != null && security.runAsUser() < 0) {
+      throw ErrorCode.invalid(sc.path("RunAsUser"), "must be >= 0, got " + security.runAsUser());
+    }
+    if (security.runAsGroup() != null && security.runAsGroup() < 0) {
+      throw ErrorCode.invalid(c.path("SecurityContextRunAsGroup"), "must be >= 0, got " + security.runAsGroup());
+    }
+    Probe liveness = init ? null : Probes.probe(c, "LivenessProbe", true);
+    Probe readiness = init ? null : Probes.probe(c, "ReadinessProbe", false);
+    Action postStart = init ? null : Probes.handler(c, "LifecyclePostStartHandler");
+    Action preStop = init ? null : Probes.handler(c, "LifecyclePreStopHandler");
     String workingDir = c.string("WorkingDir");
-    return new ContainerSpec(name, image.trim(), pull, command, args,
-        workingDir == null || workingDir.isEmpty() ? null : workingDir, env, cpu, memory, ports);
+    return new ContainerSpec(name, image.trim(), pull, command, args, emptyToNull(workingDir), env, cpu, memory, ports,
+        gpu, !init && Boolean.TRUE.equals(c.bool("Tty")), !init && Boolean.TRUE.equals(c.bool("Stdin")),
+        !init && Boolean.TRUE.equals(c.bool("StdinOnce")), mounts, security, liveness, readiness, postStart, preStop,
+        emptyToNull(c.string("TerminationMessagePath")), emptyToNull(c.string("TerminationMessagePolicy")),
+        !init && Boolean.TRUE.equals(c.bool("EnvironmentVarHide")));
   }
 
   private static List<Tag> tags(ParamReader p) {
@@ -165,9 +205,18 @@ public final class CreateRequestMapper {
    * Group vCPU/memory: as given, else the containers' sums, else 2/4; rounded up to the next spec
    * of ECI's table. Containers' sums must fit in the group.
    */
-  static double[] resources(ParamReader p, List<ContainerSpec> containers) {
+  static double[] resources(ParamReader p, List<ContainerSpec> containers, String instanceType) {
     Double cpu = p.decimal("Cpu");
     Double memory = p.decimal("Memory");
+    if (cpu == null && memory == null && instanceType != null) {
+      InstanceSpecs.Spec t = InstanceSpecs.ofInstanceType(instanceType);
+      if (t == null) {
+        throw ErrorCode.invalid("InstanceType", "\"" + instanceType + "\" is not an ECS instance type openeci knows"
+            + " (ecs.<family>.<size>, families c/g/r/t/u/e, sizes large..16xlarge)");
+      }
+      cpu = t.cpu();
+      memory = t.memory();
+    }
     double sumCpu = 0;
     double sumMem = 0;
     for (ContainerSpec c : containers) {
@@ -201,10 +250,6 @@ public final class CreateRequestMapper {
   }
 
   static <E extends Enum<E>> E enumValue(ParamReader p, String param, Class<E> type, E dflt) {
-    return enumValue(p, param, type, dflt, null);
-  }
-
-  static <E extends Enum<E>> E enumValue(ParamReader p, String param, Class<E> type, E dflt, String path) {
     String v = p.string(param);
     if (v == null || v.isEmpty()) return dflt;
     for (E e : type.getEnumConstants()) {
@@ -212,8 +257,30 @@ public final class CreateRequestMapper {
     }
     List<String> allowed = new ArrayList<>();
     for (E e : type.getEnumConstants()) allowed.add(e.name());
-    throw new ApiException(ErrorCode.INVALID_PARAMETER, "The specified parameter \"" + (path == null ? param
-        : path + "." + param) + "\" is not valid: \"" + v + "\" is not one of " + allowed);
+    throw notOneOf(p.path(param), v, allowed);
+  }
+
+  /** A string parameter restricted to {@code allowed} (exact match); null when absent. */
+  static String oneOf(ParamReader p, String param, List<String> allowed) {
+    String v = p.string(param);
+    if (v == null || v.isEmpty()) return null;
+    if (!allowed.contains(v)) throw notOneOf(p.path(param), v, allowed);
+    return v;
+  }
+
+  static ApiException notOneOf(String path, String value, List<String> allowed) {
+    return new ApiException(ErrorCode.INVALID_PARAMETER, "The specified parameter \"" + path + "\" is not valid: \""
+        + value + "\" is not one of " + allowed);
+  }
+
+  static Integer nonNegative(ParamReader p, String param) {
+    Integer v = p.integer(param);
+    if (v != null && v < 0) throw ErrorCode.invalid(p.path(param), "must be >= 0, got " + v);
+    return v;
+  }
+
+  static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 
   private static String fmt(double d) {

@@ -1,0 +1,209 @@
+package dev.openeci.api.mapping;
+
+import static dev.openeci.api.mapping.CreateRequestMapper.emptyToNull;
+import static dev.openeci.api.mapping.CreateRequestMapper.nonNegative;
+import static dev.openeci.api.mapping.CreateRequestMapper.oneOf;
+
+import dev.openeci.api.error.ErrorCode;
+import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.group.PodOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads and validates the group-level options ({@link PodOptions}), including dependent fields. */
+final class Options {
+  static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)");
+  static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]+(:\\d+\\.\\d+\\.\\d+\\.\\d+)?");
+  /** Sysctls that live in a container's own namespaces (and so may be set per group). */
+  static final Set<String> NAMESPACED_KERNEL = Set.of("kernel.shm_rmid_forced", "kernel.msgmax", "kernel.msgmnb",
+      "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni");
+
+  private Options() {}
+
+  static PodOptions.Dns dns(ParamReader p) {
+    String policy = oneOf(p, "DnsPolicy", List.of("None", "Default"));
+    List<String> servers = p.strings("DnsConfig.NameServer");
+    for (int i = 0; i < servers.size(); i++) ip(p, "DnsConfig.NameServer." + (i + 1), servers.get(i));
+    List<PodOptions.Dns.Option> options = new ArrayList<>();
+    for (ParamReader o : p.list("DnsConfig.Option")) {
+      options.add(new PodOptions.Dns.Option(o.required("Name"), emptyToNull(o.string("Value"))));
+    }
+    List<PodOptions.Dns.HostAlias> aliases = new ArrayList<>();
+    for (ParamReader a : p.list("HostAliase")) {
+      String ip = a.required("Ip");
+      ip(a, "Ip", ip);
+      List<String> names = a.strings("Hostname");
+      if (names.isEmpty()) throw ErrorCode.missing(a.path("Hostname.1"));
+      aliases.add(new PodOptions.Dns.HostAlias(ip, names));
+    }
+    String hostName = emptyToNull(p.string("HostName"));
+    if (hostName != null && !hostName.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?")) {
+      throw ErrorCode.invalid("HostName", "\"" + hostName + "\" is not a valid host name (at most 64 letters, digits,"
+          + " dots and hyphens)");
+    }
+    return new PodOptions.Dns(policy, servers, p.strings("DnsConfig.Search"), options, aliases, hostName,
+        p.strings("NtpServer"));
+  }
+
+  static PodOptions.Network network(ParamReader p) {
+    Boolean autoEip = p.bool("AutoCreateEip");
+    String eipId = emptyToNull(p.string("EipInstanceId"));
+    if (eipId != null && Boolean.TRUE.equals(autoEip)) {
+      throw ErrorCode.invalid("EipInstanceId", "cannot be combined with AutoCreateEip=true");
+    }
+    Integer eipBandwidth = p.integer("EipBandwidth");
+    if (eipBandwidth != null && (eipBandwidth < 1 || eipBandwidth > 200)) {
+      throw ErrorCode.invalid("EipBandwidth", "must be 1-200 Mbps, got " + eipBandwidth);
+    }
+    String isp = oneOf(p, "EipISP", List.of("BGP", "BGP_PRO"));
+    String cbwp = emptyToNull(p.string("EipCommonBandwidthPackage"));
+    if (!Boolean.TRUE.equals(autoEip)) {
+      for (String dep : List.of("EipBandwidth", "EipISP", "EipCommonBandwidthPackage")) {
+        if (emptyToNull(p.string(dep)) != null) throw ErrorCode.invalid(dep, "requires AutoCreateEip=true");
+      }
+    }
+    Long ingress = p.longValue("IngressBandwidth");
+    Long egress = p.longValue("EgressBandwidth");
+    if (ingress != null && ingress < 0) throw ErrorCode.invalid("IngressBandwidth", "must be >= 0, got " + ingress);
+    if (egress != null && egress < 0) throw ErrorCode.invalid("EgressBandwidth", "must be >= 0, got " + egress);
+    Integer ipv6 = nonNegative(p, "Ipv6AddressCount");
+    if (ipv6 != null && ipv6 > 1) throw ErrorCode.invalid("Ipv6AddressCount", "must be 0 or 1, got " + ipv6);
+    Boolean ipv6Gw = p.bool("Ipv6GatewayBandwidthEnable");
+    String ipv6GwBw = emptyToNull(p.string("Ipv6GatewayBandwidth"));
+    if (ipv6GwBw != null && !Boolean.TRUE.equals(ipv6Gw)) {
+      throw ErrorCode.invalid("Ipv6GatewayBandwidth", "requires Ipv6GatewayBandwidthEnable=true");
+    }
+    String fixedIp = emptyToNull(p.string("FixedIp"));
+    if (fixedIp != null && !fixedIp.equalsIgnoreCase("true") && !fixedIp.equalsIgnoreCase("false")) {
+      throw ErrorCode.invalid("FixedIp", "\"" + fixedIp + "\" must be true or false");
+    }
+    Integer retain = nonNegative(p, "FixedIpRetainHour");
+    if (retain != null && !"true".equalsIgnoreCase(fixedIp)) {
+      throw ErrorCode.invalid("FixedIpRetainHour", "requires FixedIp=true");
+    }
+    String privateIp = emptyToNull(p.string("PrivateIpAddress"));
+    if (privateIp != null && !IPV4.matcher(privateIp).matches()) {
+      throw ErrorCode.invalid("PrivateIpAddress", "\"" + privateIp + "\" is not an IPv4 address");
+    }
+    return new PodOptions.Network(emptyToNull(p.string("SecurityGroupId")), emptyToNull(p.string("VSwitchId")), eipId,
+        autoEip, eipBandwidth, isp, cbwp, ingress, egress, ipv6, ipv6Gw, ipv6GwBw, fixedIp, retain, privateIp);
+  }
+
+  static PodOptions.Security security(ParamReader p) {
+    List<PodOptions.Security.Sysctl> sysctls = sysctls(p, "SecurityContext.Sysctl", true);
+    List<PodOptions.Security.Sysctl> host = sysctls(p, "HostSecurityContext.Sysctl", false);
+    return new PodOptions.Security(sysctls, host, p.bool("ShareProcessNamespace"),
+        emptyToNull(p.string("CorePattern")), emptyToNull(p.string("RamRoleName")));
+  }
+
+  private static List<PodOptions.Security.Sysctl> sysctls(ParamReader p, String prefix, boolean namespacedOnly) {
+    List<PodOptions.Security.Sysctl> out = new ArrayList<>();
+    for (ParamReader s : p.list(prefix)) {
+      String name = s.required("Name");
+      if (!name.matches("[a-z0-9_]+(\\.[a-z0-9_*-]+)+")) {
+        throw ErrorCode.invalid(s.path("Name"), "\"" + name + "\" is not a sysctl name");
+      }
+      if (namespacedOnly && !namespaced(name)) {
+        throw ErrorCode.invalid(s.path("Name"), "\"" + name + "\" is not a namespaced sysctl (allowed: net.*,"
+            + " fs.mqueue.*, " + String.join(", ", NAMESPACED_KERNEL.stream().sorted().toList()) + ")");
+      }
+      String value = s.string("Value");
+      if (value == null) throw ErrorCode.missing(s.path("Value"));
+      out.add(new PodOptions.Security.Sysctl(name, value));
+    }
+    return out;
+  }
+
+  static boolean namespaced(String sysctl) {
+    return sysctl.startsWith("net.") || sysctl.startsWith("fs.mqueue.") || NAMESPACED_KERNEL.contains(sysctl);
+  }
+
+  static PodOptions.Images images(ParamReader p) {
+    List<PodOptions.Images.RegistryCredential> creds = new ArrayList<>();
+    for (ParamReader c : p.list("ImageRegistryCredential")) {
+      String server = c.required("Server");
+      String user = emptyToNull(c.string("UserName"));
+      String password = c.string("Password");
+      if (user == null) throw ErrorCode.missing(c.path("UserName"));
+      if (password == null || password.isEmpty()) throw ErrorCode.missing(c.path("Password"));
+      creds.add(new PodOptions.Images.RegistryCredential(server, user, password));
+    }
+    List<PodOptions.Images.AcrRegistry> acr = new ArrayList<>();
+    for (ParamReader a : p.list("AcrRegistryInfo")) {
+      acr.add(new PodOptions.Images.AcrRegistry(a.strings("Domain"), emptyToNull(a.string("InstanceName")),
+          a.required("InstanceId"), emptyToNull(a.string("RegionId")), emptyToNull(a.string("ArnService")),
+          emptyToNull(a.string("ArnUser"))));
+    }
+    return new PodOptions.Images(creds, acr, csv(p.string("PlainHttpRegistry")), csv(p.string("InsecureRegistry")),
+        emptyToNull(p.string("ImageSnapshotId")), p.bool("AutoMatchImageCache"),
+        oneOf(p, "ImageAccelerateMode", List.of("nydus", "dadi", "p2p", "imc")));
+  }
+
+  static List<String> csv(String s) {
+    List<String> out = new ArrayList<>();
+    if (s == null) return out;
+    for (String part : s.split(",")) {
+      if (!part.isBlank()) out.add(part.trim());
+    }
+    return out;
+  }
+
+  static PodOptions.Placement placement(ParamReader p) {
+    String spot = oneOf(p, "SpotStrategy", List.of("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"));
+    Double priceLimit = p.decimal("SpotPriceLimit");
+    if (priceLimit != null) {
+      if (!"SpotWithPriceLimit".equals(spot)) throw ErrorCode.invalid("SpotPriceLimit", "requires SpotStrategy=SpotWithPriceLimit");
+      if (priceLimit <= 0) throw ErrorCode.invalid("SpotPriceLimit", "must be > 0, got " + priceLimit);
+    }
+    boolean isSpot = spot != null && !spot.equals("NoSpot");
+    Integer duration = p.integer("SpotDuration");
+    if (duration != null) {
+      if (!isSpot) throw ErrorCode.invalid("SpotDuration", "requires a spot SpotStrategy");
+      if (duration != 0 && duration != 1) throw ErrorCode.invalid("SpotDuration", "must be 0 or 1, got " + duration);
+    }
+    Boolean strict = p.bool("StrictSpot");
+    if (strict != null && !isSpot) throw ErrorCode.invalid("StrictSpot", "requires a spot SpotStrategy");
+    Integer cores = p.integer("CpuOptionsCore");
+    if (cores != null && cores < 1) throw ErrorCode.invalid("CpuOptionsCore", "must be >= 1, got " + cores);
+    Integer threads = p.integer("CpuOptionsThreadsPerCore");
+    if (threads != null && threads != 1 && threads != 2) {
+      throw ErrorCode.invalid("CpuOptionsThreadsPerCore", "must be 1 or 2, got " + threads);
+    }
+    Integer storage = p.integer("EphemeralStorage");
+    if (storage != null && (storage < 1 || storage > 2048)) {
+      throw ErrorCode.invalid("EphemeralStorage", "must be 1-2048 GiB, got " + storage);
+    }
+    List<String> categories = p.strings("ComputeCategory");
+    for (int i = 0; i < categories.size(); i++) {
+      if (!List.of("economy", "general").contains(categories.get(i))) {
+        throw CreateRequestMapper.notOneOf("ComputeCategory." + (i + 1), categories.get(i), List.of("economy", "general"));
+      }
+    }
+    Integer maxPending = p.integer("MaxPendingMinute");
+    if (maxPending != null && (maxPending < 10 || maxPending > 1440)) {
+      throw ErrorCode.invalid("MaxPendingMinute", "must be 10-1440, got " + maxPending);
+    }
+    String bucket = emptyToNull(p.string("DataCacheBucket"));
+    String pl = oneOf(p, "DataCachePL", List.of("PL0", "PL1", "PL2", "PL3"));
+    Integer iops = nonNegative(p, "DataCacheProvisionedIops");
+    Boolean bursting = p.bool("DataCacheBurstingEnabled");
+    if (bucket == null) {
+      for (String dep : List.of("DataCachePL", "DataCacheProvisionedIops", "DataCacheBurstingEnabled")) {
+        if (emptyToNull(p.string(dep)) != null) throw ErrorCode.invalid(dep, "requires DataCacheBucket");
+      }
+    }
+    return new PodOptions.Placement(emptyToNull(p.string("InstanceType")), emptyToNull(p.string("ResourceGroupId")), spot,
+        priceLimit, duration, strict, oneOf(p, "ScheduleStrategy", List.of("VSwitchOrdered", "VSwitchRandom")), cores,
+        threads, emptyToNull(p.string("CpuOptionsNuma")), storage, oneOf(p, "OsType", List.of("Linux", "Windows")),
+        oneOf(p, "CpuArchitecture", List.of("AMD64", "ARM64")), categories, emptyToNull(p.string("GpuDriverVersion")),
+        maxPending, p.bool("ContainerResourceView"), bucket, pl, iops, bursting);
+  }
+
+  private static void ip(ParamReader p, String param, String value) {
+    if (!IPV4.matcher(value).matches() && !(value.contains(":") && IPV6.matcher(value).matches())) {
+      throw ErrorCode.invalid(p.path(param), "\"" + value + "\" is not an IP address");
+    }
+  }
+}

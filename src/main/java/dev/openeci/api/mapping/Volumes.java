@@ -1,0 +1,148 @@
+package dev.openeci.api.mapping;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.openeci.api.error.ApiException;
+import dev.openeci.api.error.ErrorCode;
+import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.group.VolumeSpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Reads and validates {@code Volume.N.*}. */
+final class Volumes {
+  static final int MAX_VOLUMES = 20;
+  static final int MAX_FILE_BYTES = 32 * 1024;
+  static final int MAX_VOLUME_BYTES = 60 * 1024;
+  static final List<String> TYPES = List.of("EmptyDirVolume", "ConfigFileVolume", "NFSVolume", "FlexVolume",
+      "HostPathVolume", "DiskVolume");
+  static final ErrorCode DUPLICATED_VOLUME_NAME = new ErrorCode("InvalidParameter.DuplicatedVolumeName", 400,
+      "The container group includes volumes with duplicate names.");
+
+  private Volumes() {}
+
+  static List<VolumeSpec> read(ParamReader p) {
+    List<ParamReader> list = p.list("Volume");
+    if (list.size() > MAX_VOLUMES) {
+      throw ErrorCode.invalid("Volume", "at most " + MAX_VOLUMES + " volumes are allowed, got " + list.size());
+    }
+    List<VolumeSpec> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (ParamReader v : list) {
+      String name = v.required("Name");
+      CreateRequestMapper.checkName(v.path("Name"), name);
+      if (!names.add(name)) {
+        throw new ApiException(DUPLICATED_VOLUME_NAME, "The container group includes volumes with duplicate names: \""
+            + name + "\".");
+      }
+      String type = v.string("Type");
+      if (type == null || type.isEmpty()) throw ErrorCode.missing(v.path("Type"));
+      if (!TYPES.contains(type)) throw CreateRequestMapper.notOneOf(v.path("Type"), type, TYPES);
+      out.add(switch (type) {
+        case "EmptyDirVolume" -> emptyDir(v, name);
+        case "ConfigFileVolume" -> configFile(v, name);
+        case "NFSVolume" -> new VolumeSpec.Nfs(name, v.required("NFSVolume.Server"), absolute(v, "NFSVolume.Path"),
+            Boolean.TRUE.equals(v.bool("NFSVolume.ReadOnly")));
+        case "FlexVolume" -> flex(v, name);
+        case "HostPathVolume" -> new VolumeSpec.HostPath(name, absolute(v, "HostPathVolume.Path"),
+            CreateRequestMapper.oneOf(v, "HostPathVolume.Type", List.of("Directory", "File")));
+        default -> disk(v, name);
+      });
+    }
+    return out;
+  }
+
+  private static VolumeSpec emptyDir(ParamReader v, String name) {
+    String medium = v.string("EmptyDirVolume.Medium");
+    if (medium != null && !medium.isEmpty()) {
+      String m = medium.toLowerCase(Locale.ROOT);
+      if (m.equals("memory")) {
+        medium = "Memory";
+      } else if (m.equals("localraid0")) {
+        medium = "LocalRaid0";
+      } else {
+        throw CreateRequestMapper.notOneOf(v.path("EmptyDirVolume.Medium"), medium, List.of("", "Memory", "LocalRaid0"));
+      }
+    } else {
+      medium = "";
+    }
+    String size = CreateRequestMapper.emptyToNull(v.string("EmptyDirVolume.SizeLimit"));
+    if (size != null && !size.matches("\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?")) {
+      throw ErrorCode.invalid(v.path("EmptyDirVolume.SizeLimit"), "\"" + size + "\" is not a size such as 512Mi or 2Gi");
+    }
+    return new VolumeSpec.EmptyDir(name, medium, size);
+  }
+
+  private static VolumeSpec configFile(ParamReader v, String name) {
+    Integer defaultMode = mode(v, "ConfigFileVolume.DefaultMode");
+    List<VolumeSpec.ConfigFile.File> files = new ArrayList<>();
+    int total = 0;
+    Set<String> paths = new HashSet<>();
+    for (ParamReader f : v.list("ConfigFileVolume.ConfigFileToPath")) {
+      String path = f.required("Path");
+      if (path.startsWith("/") || List.of(path.split("/")).contains("..")) {
+        throw ErrorCode.invalid(f.path("Path"), "\"" + path + "\" must be a relative path without \"..\"");
+      }
+      if (!paths.add(path)) throw ErrorCode.invalid(f.path("Path"), "\"" + path + "\" appears twice");
+      String content = f.string("Content");
+      int size = 0;
+      if (content != null && !content.isEmpty()) {
+        try {
+          size = Base64.getDecoder().decode(content).length;
+        } catch (IllegalArgumentException e) {
+          throw ErrorCode.invalid(f.path("Content"), "must be Base64-encoded");
+        }
+      }
+      if (size > MAX_FILE_BYTES) {
+        throw ErrorCode.invalid(f.path("Content"), "decodes to " + size + " bytes; at most 32 KB per file");
+      }
+      total += size;
+      files.add(new VolumeSpec.ConfigFile.File(path, content == null ? "" : content, mode(f, "Mode")));
+    }
+    if (total > MAX_VOLUME_BYTES) {
+      throw ErrorCode.invalid(v.path("ConfigFileVolume"), "files total " + total + " bytes; at most 60 KB per volume");
+    }
+    return new VolumeSpec.ConfigFile(name, defaultMode, files);
+  }
+
+  /** Permission bits as ECI takes them: the decimal value of an octal mode, 0 to 0777 (511). */
+  private static Integer mode(ParamReader p, String param) {
+    Integer m = p.integer(param);
+    if (m != null && (m < 0 || m > 0777)) {
+      throw ErrorCode.invalid(p.path(param), m + " is not a permission mode (0 to 511, e.g. 420 for 0644)");
+    }
+    return m;
+  }
+
+  private static VolumeSpec flex(ParamReader v, String name) {
+    String options = CreateRequestMapper.emptyToNull(v.string("FlexVolume.Options"));
+    if (options != null) {
+      try {
+        if (!new ObjectMapper().readTree(options).isObject()) throw new IllegalArgumentException();
+      } catch (Exception e) {
+        throw ErrorCode.invalid(v.path("FlexVolume.Options"), "must be a JSON object");
+      }
+    }
+    return new VolumeSpec.Flex(name, v.required("FlexVolume.Driver"),
+        CreateRequestMapper.emptyToNull(v.string("FlexVolume.FsType")), options);
+  }
+
+  private static VolumeSpec disk(ParamReader v, String name) {
+    Integer size = v.integer("DiskVolume.DiskSize");
+    if (size != null && size < 1) throw ErrorCode.invalid(v.path("DiskVolume.DiskSize"), "must be >= 1 GiB, got " + size);
+    String diskId = CreateRequestMapper.emptyToNull(v.string("DiskVolume.DiskId"));
+    if (diskId == null && size == null) {
+      throw ErrorCode.missing(v.path("DiskVolume.DiskId"));
+    }
+    return new VolumeSpec.Disk(name, diskId, size, CreateRequestMapper.emptyToNull(v.string("DiskVolume.FsType")));
+  }
+
+  private static String absolute(ParamReader v, String param) {
+    String path = v.required(param);
+    if (!path.startsWith("/")) throw ErrorCode.invalid(v.path(param), "\"" + path + "\" must be an absolute path");
+    return path;
+  }
+}
