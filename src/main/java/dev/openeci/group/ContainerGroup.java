@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * A stored container group: identity, the desired spec (versioned), and the observed state.
  * {@code deletionRequested} is set when DeleteContainerGroup was accepted; the worker then tears
- * the group down and removes the record.
+ * the group down and removes the record. {@code restartGeneration} counts accepted
+ * RestartContainerGroup calls; the worker applies each once (GroupState.restartsApplied).
  */
 public record ContainerGroup(
     String id,
@@ -16,14 +17,22 @@ public record ContainerGroup(
     GroupState state,
     Instant creationTime,
     Instant updatedTime,
-    Instant deletionRequested) {
+    Instant deletionRequested,
+    long restartGeneration) {
 
   public ContainerGroup withState(GroupState newState, Instant now) {
     return new ContainerGroup(id, accountId, regionId, specVersion, spec, newState, creationTime, now,
-        deletionRequested);
+        deletionRequested, restartGeneration);
   }
 
   public ContainerGroup withDeletionRequested(Instant when) {
-    return new ContainerGroup(id, accountId, regionId, specVersion, spec, state, creationTime, when, when);
+    return new ContainerGroup(id, accountId, regionId, specVersion, spec, state, creationTime, when, when,
+        restartGeneration);
+  }
+
+  /** RestartContainerGroup accepted: a new generation for the worker to apply, status Restarting. */
+  public ContainerGroup withRestartRequested(Instant when) {
+    return new ContainerGroup(id, accountId, regionId, specVersion, spec, state.withStatus(GroupStatus.Restarting),
+        creationTime, when, deletionRequested, restartGeneration + 1);
   }
 }

@@ -48,7 +48,7 @@ public final class GroupService {
     }
     Instant now = clock.instant();
     ContainerGroup g = new ContainerGroup(Ids.newGroupId(), accountId, regionId, 1, spec, GroupState.initial(), now,
-        now, null);
+        now, null, 0);
     TokenUse result = repo.create(g, token, hash);
     if (!result.resourceId().equals(g.id())) return replay(result, hash, token);
     log.info("{}: created \"{}\" ({} containers, {} init) in {} for account {}", g.id(), spec.name(),
@@ -79,6 +79,27 @@ public final class GroupService {
     repo.modify(id, g -> g.deletionRequested() != null ? g : g.withDeletionRequested(clock.instant()));
     log.info("{}: deletion requested", id);
     wake.accept(id);
+  }
+
+  /**
+   * RestartContainerGroup: only Pending or Running groups; the status becomes Restarting at once
+   * and the worker stops and recreates the containers (the sandbox, and so the IP, stays).
+   */
+  public void restart(String accountId, String regionId, String id) {
+    ContainerGroup g = find(accountId, regionId, id);
+    GroupStatus status = g.state().status();
+    if (status != GroupStatus.Pending && status != GroupStatus.Running) {
+      throw ErrorCode.INCORRECT_STATUS.withMessage("The container group " + id + " is " + status
+          + "; only Pending or Running container groups can be restarted.");
+    }
+    repo.modify(id, cur -> cur.withRestartRequested(clock.instant()));
+    log.info("{}: restart requested", id);
+    wake.accept(id);
+  }
+
+  /** Request fingerprint for ClientToken checks and DryRun. */
+  public String fingerprint(GroupSpec spec) {
+    return hash(spec);
   }
 
   private String hash(GroupSpec spec) {

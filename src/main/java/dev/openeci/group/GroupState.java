@@ -18,7 +18,8 @@ public record GroupState(
     Instant succeededTime,
     Instant failedTime,
     Map<String, Backoff> backoff,
-    Map<String, Waiting> waiting) {
+    Map<String, Waiting> waiting,
+    long restartsApplied) {
 
   public GroupState {
     initContainers = List.copyOf(initContainers);
@@ -28,17 +29,22 @@ public record GroupState(
   }
 
   public static GroupState initial() {
-    return new GroupState(GroupStatus.Pending, null, null, List.of(), List.of(), null, null, Map.of(), Map.of());
+    return new GroupState(GroupStatus.Pending, null, null, List.of(), List.of(), null, null, Map.of(), Map.of(), 0);
   }
 
   public GroupState withStatus(GroupStatus newStatus) {
     return new GroupState(newStatus, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
-        backoff, waiting);
+        backoff, waiting, restartsApplied);
   }
 
   public GroupState withBackoff(Map<String, Backoff> newBackoff, Map<String, Waiting> newWaiting) {
     return new GroupState(status, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
-        newBackoff, newWaiting);
+        newBackoff, newWaiting, restartsApplied);
+  }
+
+  public GroupState withRestartsApplied(long generation) {
+    return new GroupState(status, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
+        Map.of(), Map.of(), generation);
   }
 
   /**

@@ -97,6 +97,10 @@ public final class GroupSyncer {
       teardown(g, obs);
       return;
     }
+    if (g.restartGeneration() > g.state().restartsApplied()) {
+      restart(g, obs);
+      return;
+    }
     Instant now = clock.instant();
     PodPlan plan = PodPlanner.plan(g.spec(), obs, g.state(), now);
     GroupState computed = PodPlanner.status(g.spec(), obs, g.state().withBackoff(plan.backoff(), g.state().waiting()),
@@ -275,26 +279,54 @@ public final class GroupSyncer {
     return true;
   }
 
+  /**
+   * RestartContainerGroup: app containers get their grace period, then every container but the
+   * sandbox is removed; the next syncs run init containers and app containers again (RestartCount
+   * starts over, the group keeps its IP). Status stays Restarting until an app container runs.
+   */
+  private void restart(ContainerGroup g, PodObservation obs) {
+    String gid = g.id();
+    try {
+      stopMembers(g, obs);
+      for (RuntimeContainer c : obs.all()) {
+        if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE))) runtime.remove(c.id());
+      }
+      Instant now = clock.instant();
+      repo.modify(gid, cur -> cur.withState(cur.state().withRestartsApplied(g.restartGeneration()), now));
+      events.normal(gid, "", "Restarting", "Restarting container group");
+      log.info("{}: restarting: containers stopped and removed, starting again", gid);
+      requeue.accept(gid);
+    } catch (RuntimeFailure e) {
+      retryLater(gid, "restart", e);
+    } catch (Exception e) {
+      retryLater(gid, "restart", new RuntimeFailure(e.toString(), e));
+    }
+  }
+
+  /** Stops every running member in parallel, each with the group's termination grace period. */
+  private void stopMembers(ContainerGroup g, PodObservation obs) throws Exception {
+    List<RuntimeContainer> members = new ArrayList<>();
+    for (RuntimeContainer c : obs.all()) {
+      if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) && c.running()) members.add(c);
+    }
+    if (members.isEmpty()) return;
+    Duration grace = Duration.ofSeconds(Math.max(0, g.spec().terminationGracePeriodSeconds()));
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> stops = new ArrayList<>();
+      for (RuntimeContainer c : members) {
+        String name = c.label(Labels.CONTAINER_NAME);
+        events.normal(g.id(), name, "Killing", "Stopping container " + name);
+        stops.add(exec.submit(() -> runtime.stop(c.id(), grace)));
+      }
+      for (Future<?> f : stops) f.get();
+    }
+  }
+
   /** Deletion: app containers get their grace period (in parallel), then everything is removed. */
   private void teardown(ContainerGroup g, PodObservation obs) {
     String gid = g.id();
-    List<RuntimeContainer> members = new ArrayList<>();
-    for (RuntimeContainer c : obs.all()) {
-      if (c != obs.sandbox() && !Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) && c.running()) members.add(c);
-    }
-    Duration grace = Duration.ofSeconds(Math.max(0, g.spec().terminationGracePeriodSeconds()));
     try {
-      if (!members.isEmpty()) {
-        try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
-          List<Future<?>> stops = new ArrayList<>();
-          for (RuntimeContainer c : members) {
-            String name = c.label(Labels.CONTAINER_NAME);
-            events.normal(gid, name, "Killing", "Stopping container " + name);
-            stops.add(exec.submit(() -> runtime.stop(c.id(), grace)));
-          }
-          for (Future<?> f : stops) f.get();
-        }
-      }
+      stopMembers(g, obs);
       for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
       if (!runtime.list(Map.of(Labels.GROUP_ID, gid)).isEmpty()) {
         retryLater(gid, "delete", new RuntimeFailure("containers still present after removal"));

@@ -196,6 +196,9 @@ public final class PodPlanner {
     GroupStatus status;
     if (state.status().terminal()) {
       status = state.status();
+    } else if (state.status() == GroupStatus.Restarting && !(obs.sandbox() != null && obs.sandbox().running()
+        && initDone && allCreated && anyRunning)) {
+      status = GroupStatus.Restarting;
     } else if (initFailed) {
       status = GroupStatus.Failed;
     } else if (obs.sandbox() == null || !obs.sandbox().running() || !initDone || !allCreated) {
@@ -212,7 +215,7 @@ public final class PodPlanner {
     String ip = obs.sandbox() != null && obs.sandbox().ipAddress() != null && !obs.sandbox().ipAddress().isEmpty()
         ? obs.sandbox().ipAddress() : state.intranetIp();
     return new GroupState(status, ip, state.internetIp(), inits, apps, succeeded, failed, state.backoff(),
-        state.waiting());
+        state.waiting(), state.restartsApplied());
   }
 
   private static ContainerStatus containerStatus(ContainerSpec c, List<RuntimeContainer> instances, String key,

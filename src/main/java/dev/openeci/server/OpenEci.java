@@ -3,7 +3,11 @@ package dev.openeci.server;
 import dev.openeci.api.action.ActionHandler;
 import dev.openeci.api.action.CreateContainerGroupAction;
 import dev.openeci.api.action.DeleteContainerGroupAction;
+import dev.openeci.api.action.DescribeContainerGroupEventsAction;
+import dev.openeci.api.action.DescribeContainerGroupStatusAction;
 import dev.openeci.api.action.DescribeContainerGroupsAction;
+import dev.openeci.api.action.DescribeRegionsAction;
+import dev.openeci.api.action.RestartContainerGroupAction;
 import dev.openeci.api.rpc.Authenticator;
 import dev.openeci.api.rpc.CredentialStore;
 import dev.openeci.api.rpc.ResponseWriter;
@@ -72,8 +76,12 @@ public final class OpenEci implements AutoCloseable {
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
         new CreateContainerGroupAction(service, config::zoneOf),
-        new DescribeContainerGroupsAction(groups),
-        new DeleteContainerGroupAction(service));
+        new DescribeContainerGroupsAction(groups, clock),
+        new DescribeContainerGroupStatusAction(groups, clock),
+        new DescribeContainerGroupEventsAction(groups, clock),
+        new RestartContainerGroupAction(service),
+        new DeleteContainerGroupAction(service),
+        new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, new Authenticator(credentials, clock),
         new ResponseWriter(), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher);

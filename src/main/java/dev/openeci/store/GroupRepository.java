@@ -48,13 +48,13 @@ public final class GroupRepository {
     db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT id, account_id, region_id, spec_version, spec, state, creation_time, updated_time,"
-              + " deletion_requested FROM container_groups");
+              + " deletion_requested, restart_generation FROM container_groups");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ContainerGroup g = new ContainerGroup(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
               read(rs.getString(5), GroupSpec.class), read(rs.getString(6), GroupState.class),
               Instant.parse(rs.getString(7)), Instant.parse(rs.getString(8)),
-              rs.getString(9) == null ? null : Instant.parse(rs.getString(9)));
+              rs.getString(9) == null ? null : Instant.parse(rs.getString(9)), rs.getLong(10));
           groups.put(g.id(), g);
         }
       }
@@ -185,13 +185,14 @@ public final class GroupRepository {
   private void update(ContainerGroup g) {
     db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE container_groups SET spec_version=?, spec=?, state=?,"
-          + " updated_time=?, deletion_requested=? WHERE id=?")) {
+          + " updated_time=?, deletion_requested=?, restart_generation=? WHERE id=?")) {
         ps.setLong(1, g.specVersion());
         ps.setString(2, write(g.spec()));
         ps.setString(3, write(g.state()));
         ps.setString(4, g.updatedTime().toString());
         ps.setString(5, g.deletionRequested() == null ? null : g.deletionRequested().toString());
-        ps.setString(6, g.id());
+        ps.setLong(6, g.restartGeneration());
+        ps.setString(7, g.id());
         if (ps.executeUpdate() != 1) throw new SQLException("container group " + g.id() + " is gone");
       }
       return null;

@@ -54,7 +54,7 @@ class PodPlannerTest {
   }
 
   static GroupState state(GroupStatus status, Map<String, Backoff> backoff) {
-    return new GroupState(status, null, null, List.of(), List.of(), null, null, backoff, Map.of());
+    return new GroupState(status, null, null, List.of(), List.of(), null, null, backoff, Map.of(), 0);
   }
 
   static List<String> actions(PodPlan plan) {

@@ -29,7 +29,7 @@ class GroupRepositoryTest {
     GroupSpec spec = GroupSpec.basic("web", "cn-hangzhou-a", RestartPolicy.Always, 2, 4, List.of(new Tag("k", "v")),
         List.of(), List.of(ContainerSpec.basic("app", "busybox", null, List.of("/bin/sh"), List.of("-c", "x"), null,
             List.of(new EnvVar("A", "é", null), new EnvVar("IP", null, EnvVar.POD_IP)), 1.0, 2.0, List.of())), 30);
-    return new ContainerGroup(id, account, "cn-hangzhou", 1, spec, GroupState.initial(), T, T, null);
+    return new ContainerGroup(id, account, "cn-hangzhou", 1, spec, GroupState.initial(), T, T, null, 0);
   }
 
   @Test

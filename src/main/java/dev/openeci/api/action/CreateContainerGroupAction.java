@@ -1,5 +1,6 @@
 package dev.openeci.api.action;
 
+import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.mapping.CreateRequestMapper;
 import dev.openeci.group.GroupService;
 import dev.openeci.group.GroupSpec;
@@ -25,6 +26,10 @@ public final class CreateContainerGroupAction implements ActionHandler {
   @Override
   public Object handle(ActionContext ctx) {
     GroupSpec spec = CreateRequestMapper.map(ctx.params(), zoneOfRegion.apply(ctx.regionId()));
+    if (Boolean.TRUE.equals(ctx.params().bool("DryRun"))) {
+      // Everything was validated; as ECI does, a passing dry run answers with the DryRun.Success error.
+      throw ErrorCode.DRY_RUN_SUCCESS.exception();
+    }
     String id = groups.create(ctx.accountId(), ctx.regionId(), spec, ctx.params().string("ClientToken"));
     return new Response(id);
   }

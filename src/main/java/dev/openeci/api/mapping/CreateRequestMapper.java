@@ -230,9 +230,9 @@ public final class CreateRequestMapper {
           + ", Memory=" + fmt(wantMem));
     }
     if (sumCpu > wantCpu + 1e-9 || sumMem > wantMem + 1e-9) {
-      throw ErrorCode.CPU_MEMORY.withMessage("The specified cpu and memory are not allowed: the containers ask for "
-          + fmt(sumCpu) + " vCPU / " + fmt(sumMem) + " GiB, more than the group's " + fmt(wantCpu) + " / "
-          + fmt(wantMem));
+      throw ErrorCode.CPU_MEMORY.withMessage("The specified cpu and memory are not allowed: the containers ask for"
+          + " Container.N.Cpu=" + fmt(sumCpu) + " vCPU and Container.N.Memory=" + fmt(sumMem) + " GiB in total, more"
+          + " than the group's Cpu=" + fmt(wantCpu) + " / Memory=" + fmt(wantMem));
     }
     InstanceSpecs.Spec spec = InstanceSpecs.roundUp(wantCpu, wantMem);
     if (spec == null) {

@@ -1,0 +1,81 @@
+package dev.openeci.api.action;
+
+import dev.openeci.api.error.ErrorCode;
+import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.group.ContainerGroup;
+import dev.openeci.group.Tag;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The filters and paging shared by the Describe actions: ContainerGroupIds (JSON array, at most
+ * 20), ContainerGroupName, Status, Tag.N, ZoneId, VSwitchId, SecurityGroupId, ResourceGroupId,
+ * SinceSecond; Limit and an opaque NextToken (the id of the last group returned).
+ */
+final class GroupQuery {
+  private GroupQuery() {}
+
+  static Predicate<ContainerGroup> filter(ActionContext ctx, Instant now) {
+    ParamReader p = ctx.params();
+    List<String> ids = p.jsonStringArray("ContainerGroupIds");
+    if (ids != null && ids.size() > 20) throw ErrorCode.invalid("ContainerGroupIds", "at most 20 ids, got " + ids.size());
+    Set<String> idSet = ids == null || ids.isEmpty() ? null : new HashSet<>(ids);
+    String name = empty(p.string("ContainerGroupName"));
+    String status = empty(p.string("Status"));
+    String zone = empty(p.string("ZoneId"));
+    String vswitch = empty(p.string("VSwitchId"));
+    String sg = empty(p.string("SecurityGroupId"));
+    String rg = empty(p.string("ResourceGroupId"));
+    Integer since = p.integer("SinceSecond");
+    if (since != null && since < 0) throw ErrorCode.invalid("SinceSecond", "must be >= 0, got " + since);
+    Instant changedAfter = since == null ? null : now.minusSeconds(since);
+    List<Tag> tags = new ArrayList<>();
+    for (ParamReader t : p.list("Tag")) {
+      String key = t.string("Key");
+      if (key != null && !key.isEmpty()) tags.add(new Tag(key, t.string("Value")));
+    }
+    return g -> g.accountId().equals(ctx.accountId()) && g.regionId().equals(ctx.regionId())
+        && g.deletionRequested() == null
+        && (idSet == null || idSet.contains(g.id()))
+        && (name == null || name.equals(g.spec().name()))
+        && (status == null || status.equals(g.state().status().name()))
+        && (zone == null || zone.equals(g.spec().zoneId()))
+        && (vswitch == null || vswitch.equals(g.spec().network().vSwitchId()))
+        && (sg == null || sg.equals(g.spec().network().securityGroupId()))
+        && (rg == null || rg.equals(g.spec().placement().resourceGroupId()))
+        && (changedAfter == null || !g.updatedTime().isBefore(changedAfter))
+        && tags.stream().allMatch(t -> g.spec().tags().stream().anyMatch(gt -> gt.key().equals(t.key())
+            && (t.value() == null || t.value().isEmpty() || Objects.equals(t.value(), gt.value()))));
+  }
+
+  record Page(List<ContainerGroup> items, int total, String nextToken) {}
+
+  static Page page(ActionContext ctx, List<ContainerGroup> all, int defaultLimit, int maxLimit) {
+    Integer limit = ctx.params().integer("Limit");
+    if (limit == null) limit = defaultLimit;
+    if (limit < 1 || limit > maxLimit) throw ErrorCode.invalid("Limit", "must be 1-" + maxLimit + ", got " + limit);
+    String token = empty(ctx.params().string("NextToken"));
+    int start = 0;
+    if (token != null) {
+      start = -1;
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).id().equals(token)) {
+          start = i + 1;
+          break;
+        }
+      }
+      if (start < 0) throw ErrorCode.invalid("NextToken", "\"" + token + "\" is not a token of this listing");
+    }
+    int end = Math.min(all.size(), start + limit);
+    return new Page(all.subList(start, end), all.size(), end < all.size() ? all.get(end - 1).id() : "");
+  }
+
+  static String empty(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.openeci.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.openeci.api.action.CreateContainerGroupAction;
+import dev.openeci.api.action.DeleteContainerGroupAction;
+import dev.openeci.api.action.DescribeContainerGroupEventsAction;
+import dev.openeci.api.action.DescribeContainerGroupStatusAction;
+import dev.openeci.api.action.DescribeContainerGroupsAction;
+import dev.openeci.api.action.DescribeRegionsAction;
+import dev.openeci.api.action.RestartContainerGroupAction;
+import dev.openeci.api.rpc.Authenticator;
+import dev.openeci.api.rpc.CredentialStore;
+import dev.openeci.api.rpc.HttpReply;
+import dev.openeci.api.rpc.Pct;
+import dev.openeci.api.rpc.RequestParameters;
+import dev.openeci.api.rpc.ResponseWriter;
+import dev.openeci.api.rpc.RpcRequest;
+import dev.openeci.api.rpc.Signatures;
+import dev.openeci.config.ServerConfig;
+import dev.openeci.group.GroupService;
+import dev.openeci.server.ApiDispatcher;
+import dev.openeci.store.Database;
+import dev.openeci.store.GroupRepository;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The real API pipeline (dispatcher, authentication, handlers, mapping, service) over the real
+ * SQLite store, without HTTP or an engine: the worker is not running, so what a request created is
+ * exactly what the store holds. Requests are V1-signed like the SDKs sign them.
+ */
+public final class ApiHarness implements AutoCloseable {
+  public static final String KEY = "harness-ak";
+  public static final String SECRET = "harness-sk";
+  private static final AtomicLong NONCE = new AtomicLong();
+
+  public final Database db;
+  public final GroupRepository repo;
+  public final GroupService service;
+  public final List<String> woken = new CopyOnWriteArrayList<>();
+  private final ApiDispatcher dispatcher;
+  private final ObjectMapper json = new ObjectMapper();
+
+  public ApiHarness(Path dir) {
+    db = Database.open(dir.resolve("openeci.db"));
+    repo = new GroupRepository(db);
+    InstantSource clock = InstantSource.system();
+    service = new GroupService(repo, clock, woken::add);
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1);
+    CredentialStore keys = id -> id.equals(KEY) ? Optional.of(new CredentialStore.Credential(KEY, SECRET, "acct"))
+        : Optional.empty();
+    dispatcher = new ApiDispatcher(List.of(
+        new CreateContainerGroupAction(service, config::zoneOf),
+        new DescribeContainerGroupsAction(repo, clock),
+        new DescribeContainerGroupStatusAction(repo, clock),
+        new DescribeContainerGroupEventsAction(repo, clock),
+        new RestartContainerGroupAction(service),
+        new DeleteContainerGroupAction(service),
+        new DescribeRegionsAction(config.regions(), config::zoneOf, "127.0.0.1:8080")),
+        new Authenticator(keys, clock), new ResponseWriter(), config);
+  }
+
+  public record Reply(int status, JsonNode body) {
+    public String code() {
+      return body.has("Code") ? body.get("Code").asText() : null;
+    }
+  }
+
+  public Reply call(String action, Map<String, String> params) {
+    Map<String, String> p = new TreeMap<>(params);
+    p.put("Action", action);
+    p.put("Version", "2018-08-08");
+    p.put("AccessKeyId", KEY);
+    p.put("SignatureMethod", "HMAC-SHA1");
+    p.put("SignatureVersion", "1.0");
+    p.put("SignatureNonce", "n" + NONCE.incrementAndGet());
+    p.put("Timestamp", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    List<RequestParameters.Pair> pairs = new ArrayList<>();
+    p.forEach((k, v) -> pairs.add(new RequestParameters.Pair(k, v)));
+    String sig = Signatures.v1Sign(SECRET, Signatures.v1StringToSign("POST", pairs, false));
+    StringBuilder q = new StringBuilder();
+    p.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(Pct.encode(k)).append('=').append(Pct.encode(v)));
+    q.append("&Signature=").append(Pct.encode(sig));
+    HttpReply r = dispatcher.handle(new RpcRequest("POST", "/", q.toString(), Map.of("host", "harness"), new byte[0]));
+    try {
+      return new Reply(r.status(), json.readTree(r.body()));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Number of client tokens stored (idempotency records). */
+  public int tokenCount() {
+    return db.read(c -> {
+      try (var rs = c.createStatement().executeQuery("SELECT count(*) FROM client_tokens")) {
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+}
