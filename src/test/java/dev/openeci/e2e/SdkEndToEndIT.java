@@ -73,7 +73,7 @@ class SdkEndToEndIT {
     q.put("Tag.1.Key", "suite");
     q.put("Tag.1.Value", "e2e");
     q.put("Container.1.Name", "web");
-    q.put("Container.1.Image", image);
+    q.put("Container.1.Image", TestEngine.busyboxImage());
     q.put("Container.1.ImagePullPolicy", "IfNotPresent");
     q.put("Container.1.Command.1", "/bin/sh");
     q.put("Container.1.Arg.1", "-c");
@@ -320,7 +320,7 @@ class SdkEndToEndIT {
         throw new AssertionError("interrupted");
       }
     }
-    throw new AssertionError("timed out waiting for " + what + "\nserver log:\n" + server.logText());
+    throw new AssertionError("timed out waiting for " + what + (server == null ? "" : "\nserver log:\n" + server.logText()));
   }
 
   static List<String> containerIds(String groupId) {
