@@ -4,6 +4,8 @@ import dev.openeci.api.action.ActionHandler;
 import dev.openeci.api.action.CreateContainerGroupAction;
 import dev.openeci.api.action.DeleteContainerGroupAction;
 import dev.openeci.api.action.DescribeContainerGroupEventsAction;
+import dev.openeci.api.action.DescribeContainerLogAction;
+import dev.openeci.api.action.ExecContainerCommandAction;
 import dev.openeci.api.action.DescribeContainerGroupStatusAction;
 import dev.openeci.api.action.DescribeContainerGroupsAction;
 import dev.openeci.api.action.DescribeRegionsAction;
@@ -12,6 +14,7 @@ import dev.openeci.api.rpc.Authenticator;
 import dev.openeci.api.rpc.CredentialStore;
 import dev.openeci.api.rpc.ResponseWriter;
 import dev.openeci.config.ServerConfig;
+import dev.openeci.group.ContainerAccess;
 import dev.openeci.group.GroupService;
 import dev.openeci.reconcile.EventRecorder;
 import dev.openeci.reconcile.GroupSyncer;
@@ -72,6 +75,7 @@ public final class OpenEci implements AutoCloseable {
     this.queue = new WorkQueue(workers, syncer::sync);
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
     GroupService service = new GroupService(groups, clock, reconciler::enqueue);
+    ContainerAccess access = new ContainerAccess(service, runtime);
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
@@ -81,7 +85,9 @@ public final class OpenEci implements AutoCloseable {
         new DescribeContainerGroupEventsAction(groups, clock),
         new RestartContainerGroupAction(service),
         new DeleteContainerGroupAction(service),
-        new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()));
+        new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()),
+        new DescribeContainerLogAction(access),
+        new ExecContainerCommandAction(access, null));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, new Authenticator(credentials, clock),
         new ResponseWriter(), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher);

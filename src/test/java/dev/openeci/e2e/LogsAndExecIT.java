@@ -1,0 +1,111 @@
+package dev.openeci.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.aliyun.tea.TeaException;
+import dev.openeci.testing.TestEngine;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DescribeContainerLog and synchronous ExecContainerCommand through the official client. */
+class LogsAndExecIT {
+  @TempDir
+  static Path dataDir;
+  static ServerProcess server;
+  static com.aliyun.teaopenapi.Client client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    TestEngine.busyboxImage();
+    server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
+    client = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) server.close();
+  }
+
+  static Map<String, Object> q(String... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("RegionId", "cn-hangzhou");
+    for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+    return m;
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void logsOfCurrentAndPreviousInstanceAndSyncExec() throws Exception {
+    Map<String, Object> create = q("ContainerGroupName", "logs-" + SdkEndToEndIT.shortId(), "RestartPolicy", "Always");
+    create.put("Container.1.Name", "counter");
+    create.put("Container.1.Image", TestEngine.busyboxImage());
+    create.put("Container.1.Command.1", "/bin/sh");
+    create.put("Container.1.Arg.1", "-c");
+    // Every run prints five lines and fails: the previous instance's log is known exactly.
+    create.put("Container.1.Arg.2", "for i in 1 2 3 4 5; do echo line$i; done; sleep 1; exit 3");
+    create.put("Container.1.EnvironmentVar.1.Key", "GREETING");
+    create.put("Container.1.EnvironmentVar.1.Value", "hi");
+    String id = (String) EciClients.call(client, "CreateContainerGroup", create).get("ContainerGroupId");
+
+    // Wait until the container has been restarted at least once (first instance exited 3).
+    Map<String, Object> g = SdkEndToEndIT.await(() -> {
+      try {
+        Map<String, Object> x = SdkEndToEndIT.describe(client, id).get(0);
+        Map<String, Object> c = ((List<Map<String, Object>>) x.get("Containers")).get(0);
+        return ((Number) c.get("RestartCount")).intValue() >= 1 ? x : null;
+      } catch (Exception e) {
+        return null;
+      }
+    }, "a restart of " + id);
+    Map<String, Object> c = ((List<Map<String, Object>>) g.get("Containers")).get(0);
+    Map<String, Object> previous = (Map<String, Object>) c.get("PreviousState");
+    assertThat(previous.get("State")).isEqualTo("Terminated");
+    assertThat(((Number) previous.get("ExitCode")).intValue()).isEqualTo(3);
+    assertThat(previous.get("Reason")).isEqualTo("Error");
+
+    Map<String, Object> last = EciClients.call(client, "DescribeContainerLog",
+        q("ContainerGroupId", id, "ContainerName", "counter", "LastTime", "true"));
+    assertThat(last.get("ContainerName")).isEqualTo("counter");
+    assertThat((String) last.get("Content")).isEqualTo("line1\nline2\nline3\nline4\nline5\n");
+    Map<String, Object> tail = EciClients.call(client, "DescribeContainerLog",
+        q("ContainerGroupId", id, "ContainerName", "counter", "LastTime", "true", "Tail", "2", "Timestamps", "true"));
+    assertThat(((String) tail.get("Content")).lines().toList()).hasSize(2)
+        .allSatisfy(l -> assertThat(l).matches("\\d{4}-\\d\\d-\\d\\dT\\S+ line[45]"));
+    Map<String, Object> limited = EciClients.call(client, "DescribeContainerLog",
+        q("ContainerGroupId", id, "ContainerName", "counter", "LastTime", "true", "LimitBytes", "6"));
+    assertThat(limited.get("Content")).isEqualTo("line1\n");
+    assertThatThrownBy(() -> EciClients.call(client, "DescribeContainerLog",
+        q("ContainerGroupId", id, "ContainerName", "nope")))
+        .isInstanceOfSatisfying(TeaException.class, e -> assertThat(e.getCode()).isEqualTo("InvalidParameter"));
+    assertThatThrownBy(() -> EciClients.call(client, "DescribeContainerLog",
+        q("ContainerGroupId", id, "ContainerName", "counter", "Tail", "2001")))
+        .isInstanceOfSatisfying(TeaException.class, e -> assertThat(e.getCode()).isEqualTo("InvalidParameter"));
+
+    EciClients.call(client, "DeleteContainerGroup", q("ContainerGroupId", id));
+  }
+
+  @Test
+  void syncExecReturnsTheOutput() throws Exception {
+    String id = (String) EciClients.call(client, "CreateContainerGroup",
+        SdkEndToEndIT.createQuery("exec-" + SdkEndToEndIT.shortId(), "exec")).get("ContainerGroupId");
+    SdkEndToEndIT.awaitStatus(client, id, "Running");
+    Map<String, Object> r = EciClients.call(client, "ExecContainerCommand", q("ContainerGroupId", id,
+        "ContainerName", "web", "Command", "[\"/bin/sh\",\"-c\",\"echo $GREETING; cat /tmp/www/index.html\"]",
+        "Sync", "true"));
+    assertThat(r.get("SyncResponse")).isEqualTo("exec\nhello from exec\n");
+    assertThatThrownBy(() -> EciClients.call(client, "ExecContainerCommand", q("ContainerGroupId", id,
+        "ContainerName", "web", "Command", "not json", "Sync", "true")))
+        .isInstanceOfSatisfying(TeaException.class, e -> assertThat(e.getCode()).isEqualTo("InvalidParameter"));
+    assertThatThrownBy(() -> EciClients.call(client, "ExecContainerCommand", q("ContainerGroupId", id,
+        "ContainerName", "web", "Command", "[\"ls\"]", "Sync", "true", "TTY", "true")))
+        .isInstanceOfSatisfying(TeaException.class, e -> assertThat(e.getCode()).isEqualTo("InvalidParameter"));
+    EciClients.call(client, "DeleteContainerGroup", q("ContainerGroupId", id));
+  }
+}
