@@ -47,17 +47,21 @@ public final class GroupSyncer {
   private final InstantSource clock;
   private final EventRecorder events;
   private final ScheduledExecutorService timers;
+  private final Prober prober;
+  private final HandlerRunner handlers;
   private Consumer<String> requeue = id -> {};
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
 
   public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
-      ScheduledExecutorService timers) {
+      ScheduledExecutorService timers, Prober prober, HandlerRunner handlers) {
     this.repo = repo;
     this.runtime = runtime;
     this.clock = clock;
     this.events = events;
     this.timers = timers;
+    this.prober = prober;
+    this.handlers = handlers;
   }
 
   /** Where to ask for another sync of a group (the work queue). */
@@ -88,20 +92,36 @@ public final class GroupSyncer {
     }
     fingerprints.put(groupId, fingerprint(observed));
     if (found.isEmpty()) {
+      prober.forgetGroup(groupId);
       removeOrphans(groupId, observed);
       return;
     }
     ContainerGroup g = found.get();
     PodObservation obs = PodObservation.of(observed);
     if (g.deletionRequested() != null) {
+      prober.forgetGroup(groupId);
       teardown(g, obs);
       return;
     }
     if (g.restartGeneration() > g.state().restartsApplied()) {
+      prober.forgetGroup(groupId);
       restart(g, obs);
       return;
     }
     Instant now = clock.instant();
+    if (g.state().status().terminal()) {
+      prober.forgetGroup(groupId);
+    } else {
+      if (deadlineExceeded(g, obs, now)) return;
+      String podIp = obs.sandbox() == null ? null : obs.sandbox().ipAddress();
+      prober.sync(groupId, g.spec(), obs, podIp);
+      if (killUnhealthy(g, obs)) return;
+      java.util.Set<String> ready = new java.util.HashSet<>();
+      for (RuntimeContainer c : obs.all()) {
+        if (prober.ready(c.id())) ready.add(c.id());
+      }
+      obs = obs.withReady(ready);
+    }
     PodPlan plan = PodPlanner.plan(g.spec(), obs, g.state(), now);
     GroupState computed = PodPlanner.status(g.spec(), obs, g.state().withBackoff(plan.backoff(), g.state().waiting()),
         now);
@@ -248,6 +268,76 @@ public final class GroupSyncer {
     runtime.start(id);
     waiting.remove(key);
     events.normal(g.id(), c.name(), "Started", "Started container " + c.name());
+    if (c.postStart() != null) {
+      HandlerRunner.Result hook = handlers.run(c.postStart(), id, sandboxIp.isEmpty() ? null : sandboxIp,
+          Duration.ofSeconds(Math.max(1, g.spec().terminationGracePeriodSeconds())));
+      if (!hook.ok()) {
+        events.warning(g.id(), c.name(), "FailedPostStartHook", "PostStartHook failed: " + hook.message());
+        events.normal(g.id(), c.name(), "Killing", "FailedPostStartHook: stopping container " + c.name());
+        runtime.stop(id, Duration.ofSeconds(Math.max(0, g.spec().terminationGracePeriodSeconds())));
+      }
+    }
+  }
+
+  /**
+   * ActiveDeadlineSeconds: once the group has been active that long, every container is stopped
+   * (preStop hooks and grace periods honoured) and the group fails with reason DeadlineExceeded.
+   * Before that, a timer wakes the group at its deadline.
+   */
+  private boolean deadlineExceeded(ContainerGroup g, PodObservation obs, Instant now) {
+    Integer deadline = g.spec().activeDeadlineSeconds();
+    if (deadline == null) return false;
+    Instant at = g.creationTime().plusSeconds(deadline);
+    if (now.isBefore(at)) {
+      wakeAt(g.id(), at, now);
+      return false;
+    }
+    try {
+      events.warning(g.id(), "", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
+      stopMembers(g, obs);
+    } catch (Exception e) {
+      retryLater(g.id(), "deadline", new RuntimeFailure(e.toString(), e));
+      return true;
+    }
+    prober.forgetGroup(g.id());
+    Instant t = clock.instant();
+    repo.modify(g.id(), cur -> cur.withState(new GroupState(dev.openeci.group.GroupStatus.Failed, cur.state().intranetIp(),
+        cur.state().internetIp(), cur.state().initContainers(), cur.state().containers(), null, t, cur.state().backoff(),
+        cur.state().waiting(), cur.state().restartsApplied()), t));
+    log.info("{}: active deadline of {}s exceeded; group Failed (DeadlineExceeded)", g.id(), deadline);
+    requeue.accept(g.id());
+    return true;
+  }
+
+  /** A container whose liveness probe failed is killed (preStop, grace); the restart policy does the rest. */
+  private boolean killUnhealthy(ContainerGroup g, PodObservation obs) {
+    boolean killed = false;
+    for (ContainerSpec c : g.spec().containers()) {
+      RuntimeContainer latest = obs.latest(c.name(), false);
+      if (latest == null || !latest.running() || !prober.livenessFailed(latest.id())) continue;
+      events.normal(g.id(), c.name(), "Killing", "Container " + c.name() + " failed liveness probe, will be restarted");
+      prober.forget(latest.id());
+      try {
+        stopOne(g, c, latest, obs.sandbox() == null ? null : obs.sandbox().ipAddress());
+      } catch (RuntimeFailure e) {
+        retryLater(g.id(), "kill unhealthy container", e);
+      }
+      killed = true;
+    }
+    if (killed) requeue.accept(g.id());
+    return killed;
+  }
+
+  /** PreStop hook inside the grace period, then SIGTERM, then SIGKILL when what is left of it ends. */
+  private void stopOne(ContainerGroup g, ContainerSpec spec, RuntimeContainer c, String podIp) {
+    Duration grace = Duration.ofSeconds(Math.max(0, g.spec().terminationGracePeriodSeconds()));
+    long t0 = System.nanoTime();
+    if (spec != null && spec.preStop() != null && !grace.isZero()) {
+      HandlerRunner.Result r = handlers.run(spec.preStop(), c.id(), podIp, grace);
+      if (!r.ok()) events.warning(g.id(), spec.name(), "FailedPreStopHook", "PreStopHook failed: " + r.message());
+    }
+    Duration left = grace.minusNanos(System.nanoTime() - t0);
+    runtime.stop(c.id(), left.isNegative() ? Duration.ZERO : left);
   }
 
   /** Pulls per the container's policy. False (with waiting reason, event, back-off) when it cannot. */
@@ -310,13 +400,14 @@ public final class GroupSyncer {
       if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) && c.running()) members.add(c);
     }
     if (members.isEmpty()) return;
-    Duration grace = Duration.ofSeconds(Math.max(0, g.spec().terminationGracePeriodSeconds()));
+    String podIp = obs.sandbox() == null ? null : obs.sandbox().ipAddress();
     try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> stops = new ArrayList<>();
       for (RuntimeContainer c : members) {
         String name = c.label(Labels.CONTAINER_NAME);
+        ContainerSpec spec = Labels.ROLE_APP.equals(c.label(Labels.ROLE)) ? g.spec().container(name) : null;
         events.normal(g.id(), name, "Killing", "Stopping container " + name);
-        stops.add(exec.submit(() -> runtime.stop(c.id(), grace)));
+        stops.add(exec.submit(() -> stopOne(g, spec, c, podIp)));
       }
       for (Future<?> f : stops) f.get();
     }

@@ -7,13 +7,19 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the engine holds for one group, sorted out: the sandbox and, per container name, its
  * instances oldest attempt first (the last one is the current instance).
  */
 public record PodObservation(RuntimeContainer sandbox, List<RuntimeContainer> extraSandboxes,
-    Map<String, List<RuntimeContainer>> init, Map<String, List<RuntimeContainer>> app) {
+    Map<String, List<RuntimeContainer>> init, Map<String, List<RuntimeContainer>> app, Set<String> readyIds) {
+
+  /** The same observation with the ids of instances whose readiness probe succeeds. */
+  public PodObservation withReady(Set<String> ids) {
+    return new PodObservation(sandbox, extraSandboxes, init, app, Set.copyOf(ids));
+  }
 
   public static PodObservation of(List<RuntimeContainer> containers) {
     RuntimeContainer sandbox = null;
@@ -38,7 +44,7 @@ public record PodObservation(RuntimeContainer sandbox, List<RuntimeContainer> ex
     Comparator<RuntimeContainer> byAttempt = Comparator.comparingInt(PodObservation::attempt);
     init.values().forEach(l -> l.sort(byAttempt));
     app.values().forEach(l -> l.sort(byAttempt));
-    return new PodObservation(sandbox, List.copyOf(extra), init, app);
+    return new PodObservation(sandbox, List.copyOf(extra), init, app, Set.of());
   }
 
   public static int attempt(RuntimeContainer c) {

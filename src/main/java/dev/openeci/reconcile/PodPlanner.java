@@ -168,7 +168,7 @@ public final class PodPlanner {
       boolean willRestart = latest != null && latest.exited() && exitCode(latest) != 0
           && spec.restartPolicy() != RestartPolicy.Never;
       ContainerStatus s = containerStatus(c, inst, key(c.name(), true), willRestart, initDone, state, now,
-          waiting, podName);
+          waiting, podName, obs);
       inits.add(s);
       if (latest == null || !latest.exited() || exitCode(latest) != 0) {
         if (latest != null && latest.exited() && !willRestart) initFailed = true;
@@ -186,7 +186,8 @@ public final class PodPlanner {
       RuntimeContainer latest = inst.isEmpty() ? null : inst.get(inst.size() - 1);
       boolean willRestart = latest != null && latest.exited()
           && spec.restartPolicy().restarts(exitCode(latest));
-      apps.add(containerStatus(c, inst, key(c.name(), false), willRestart, initDone, state, now, waiting, podName));
+      apps.add(containerStatus(c, inst, key(c.name(), false), willRestart, initDone, state, now, waiting, podName,
+          obs));
       if (latest == null || latest.state() == RuntimeContainer.State.CREATED) allCreated = false;
       if (latest != null && latest.running()) anyRunning = true;
       if (willRestart) anyRestarting = true;
@@ -220,7 +221,7 @@ public final class PodPlanner {
 
   private static ContainerStatus containerStatus(ContainerSpec c, List<RuntimeContainer> instances, String key,
       boolean willRestart, boolean initDone, GroupState state, Instant now, Map<String, Waiting> waiting,
-      String podName) {
+      String podName, PodObservation obs) {
     RuntimeContainer latest = instances.isEmpty() ? null : instances.get(instances.size() - 1);
     RuntimeContainer previous = instances.size() >= 2 ? instances.get(instances.size() - 2) : null;
     int restartCount = latest == null ? 0 : PodObservation.attempt(latest);
@@ -239,7 +240,7 @@ public final class PodPlanner {
       }
     } else if (latest.running()) {
       current = ContainerState.running(latest.startedAt());
-      ready = true;
+      ready = c.readinessProbe() == null || obs.readyIds().contains(latest.id());
     } else if (latest.state() == RuntimeContainer.State.CREATED) {
       current = ContainerState.waiting("ContainerCreating", null);
     } else if (willRestart) {

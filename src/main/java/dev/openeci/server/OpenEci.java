@@ -18,6 +18,8 @@ import dev.openeci.group.ContainerAccess;
 import dev.openeci.group.GroupService;
 import dev.openeci.reconcile.EventRecorder;
 import dev.openeci.reconcile.GroupSyncer;
+import dev.openeci.reconcile.HandlerRunner;
+import dev.openeci.reconcile.Prober;
 import dev.openeci.reconcile.Reconciler;
 import dev.openeci.reconcile.WorkQueue;
 import dev.openeci.runtime.ContainerRuntime;
@@ -56,6 +58,7 @@ public final class OpenEci implements AutoCloseable {
   private final AccessKey adminKey;
   private final ScheduledExecutorService timers;
   private final ExecutorService workers;
+  private final ExecutorService probes;
   private final WorkQueue queue;
   private final Reconciler reconciler;
   private final HttpServer http;
@@ -71,8 +74,24 @@ public final class OpenEci implements AutoCloseable {
     this.timers = Executors.newSingleThreadScheduledExecutor(named("timer"));
     this.workers = Executors.newFixedThreadPool(config.workers(), named("sync"));
     EventRecorder events = new EventRecorder(groups, clock);
-    GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers);
+    HandlerRunner hookRunner = new HandlerRunner(runtime);
+    this.probes = Executors.newFixedThreadPool(4, named("probe"));
+    WorkQueue[] queueRef = new WorkQueue[1];
+    Prober prober = new Prober(timers, probes, hookRunner, new Prober.Listener() {
+      @Override
+      public void failed(String groupId, String containerName, Prober.Kind kind, String message) {
+        events.warning(groupId, containerName, "Unhealthy",
+            (kind == Prober.Kind.LIVENESS ? "Liveness" : "Readiness") + " probe failed: " + message);
+      }
+
+      @Override
+      public void changed(String groupId) {
+        queueRef[0].enqueue(groupId);
+      }
+    });
+    GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner);
     this.queue = new WorkQueue(workers, syncer::sync);
+    queueRef[0] = queue;
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
     GroupService service = new GroupService(groups, clock, reconciler::enqueue);
     ContainerAccess access = new ContainerAccess(service, runtime);
@@ -141,6 +160,7 @@ public final class OpenEci implements AutoCloseable {
     http.close();
     reconciler.close();
     timers.shutdownNow();
+    probes.shutdownNow();
     workers.shutdown();
     if (!workers.awaitTermination(30, TimeUnit.SECONDS)) workers.shutdownNow();
     db.close();
