@@ -59,6 +59,30 @@ public interface ContainerRuntime extends Closeable {
   /** Runs a command in a running container, collecting output up to {@code maxOutputBytes}. */
   ExecResult exec(String containerId, List<String> command, Duration timeout, int maxOutputBytes);
 
+  /**
+   * Starts an interactive command: output goes to {@code output} as it arrives (from another
+   * thread), the returned session takes stdin and can end the command.
+   */
+  ExecSession execInteractive(String containerId, List<String> command, boolean tty, boolean stdin,
+      ExecOutput output);
+
+  /** Receives an interactive command's output and, once, its exit code (-1 when unknown). */
+  interface ExecOutput {
+    void stdout(byte[] data);
+
+    void stderr(byte[] data);
+
+    void exited(int exitCode);
+  }
+
+  /** Stdin of an interactive command. */
+  interface ExecSession extends java.io.Closeable {
+    void write(byte[] data) throws java.io.IOException;
+
+    /** End of input (the command sees EOF). */
+    void closeStdin();
+  }
+
   /** Log text of one container (stdout and stderr interleaved in arrival order). */
   String logs(String containerId, LogQuery query);
 

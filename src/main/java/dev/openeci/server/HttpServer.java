@@ -32,7 +32,7 @@ public final class HttpServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
 
-  public HttpServer(String host, int port, ApiDispatcher dispatcher) {
+  public HttpServer(String host, int port, ApiDispatcher dispatcher, ExecSessions exec) {
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("http");
     server = new Server(threads);
@@ -44,7 +44,13 @@ public final class HttpServer implements AutoCloseable {
     connector.setHost(host);
     connector.setPort(port);
     server.addConnector(connector);
-    server.setHandler(new RpcHandler(dispatcher));
+    org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler ws =
+        org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler.from(server, container -> {
+          container.setIdleTimeout(java.time.Duration.ofMinutes(30));
+          container.addMapping(ExecSessions.PATH, exec::create);
+        });
+    ws.setHandler(new RpcHandler(dispatcher));
+    server.setHandler(ws);
   }
 
   public void start() throws Exception {

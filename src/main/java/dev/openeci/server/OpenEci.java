@@ -62,6 +62,7 @@ public final class OpenEci implements AutoCloseable {
   private final WorkQueue queue;
   private final Reconciler reconciler;
   private final HttpServer http;
+  private final ExecSessions execSessions;
 
   public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
       PrintStream out) {
@@ -95,6 +96,7 @@ public final class OpenEci implements AutoCloseable {
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
     GroupService service = new GroupService(groups, clock, reconciler::enqueue);
     ContainerAccess access = new ContainerAccess(service, runtime);
+    this.execSessions = new ExecSessions(runtime, clock);
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
@@ -106,10 +108,10 @@ public final class OpenEci implements AutoCloseable {
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()),
         new DescribeContainerLogAction(access),
-        new ExecContainerCommandAction(access, null));
+        new ExecContainerCommandAction(access, execSessions));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, new Authenticator(credentials, clock),
         new ResponseWriter(), config);
-    this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher);
+    this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions);
   }
 
   private static ThreadFactory named(String prefix) {
@@ -124,6 +126,8 @@ public final class OpenEci implements AutoCloseable {
   public OpenEci start() throws Exception {
     reconciler.start();
     http.start();
+    String host = http.address().getHostString();
+    execSessions.baseUri("ws://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + http.address().getPort());
     log.info("openeci serving the ECI API (2018-08-08) on http://{}:{} for regions {}; engine: {}; data: {}",
         http.address().getHostString(), http.address().getPort(), config.regions(), runtime.describe(),
         config.dataDir());

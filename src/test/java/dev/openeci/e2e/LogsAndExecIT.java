@@ -108,4 +108,70 @@ class LogsAndExecIT {
         .isInstanceOfSatisfying(TeaException.class, e -> assertThat(e.getCode()).isEqualTo("InvalidParameter"));
     EciClients.call(client, "DeleteContainerGroup", q("ContainerGroupId", id));
   }
+
+  @Test
+  void interactiveExecOverWebSocketAndTheCli() throws Exception {
+    String id = (String) EciClients.call(client, "CreateContainerGroup",
+        SdkEndToEndIT.createQuery("ws-" + SdkEndToEndIT.shortId(), "ws")).get("ContainerGroupId");
+    SdkEndToEndIT.awaitStatus(client, id, "Running");
+    Map<String, Object> r = EciClients.call(client, "ExecContainerCommand", q("ContainerGroupId", id,
+        "ContainerName", "web", "Command", "[\"/bin/sh\",\"-c\",\"cat; echo done >&2; exit 5\"]"));
+    String uri = (String) r.get("WebSocketUri");
+    assertThat(uri).startsWith("ws://127.0.0.1:" + server.port + "/exec/?s=");
+
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.util.concurrent.CompletableFuture<String> status = new java.util.concurrent.CompletableFuture<>();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.WebSocket ws;
+    try {
+      ws = connect(http, uri, out, err, status);
+    } catch (RuntimeException e) {
+      throw new AssertionError("WebSocket handshake failed; server log:\n" + server.logText(), e);
+    }
+    java.nio.ByteBuffer hello = java.nio.ByteBuffer.allocate(7);
+    hello.put((byte) 0).put("hello\n".getBytes()).flip();
+    ws.sendBinary(hello, true).join();
+    ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {0}), true).join(); // EOF on stdin
+    assertThat(status.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"ExitCode\":5}");
+    assertThat(out.toString()).isEqualTo("hello\n");
+    assertThat(err.toString()).isEqualTo("done\n");
+
+    // The URI works once.
+    assertThatThrownBy(() -> http.newWebSocketBuilder().buildAsync(java.net.URI.create(uri),
+        new java.net.http.WebSocket.Listener() { }).join()).hasStackTraceContaining("status code 403");
+
+    // ./openeci exec: stdin in, stdout out, the command's exit code out.
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of("target/openeci.jar").toAbsolutePath().toString(), "exec", "--endpoint", server.endpoint(), id, "web",
+        "/bin/sh", "-c", "read x; echo got:$x; exit 7");
+    pb.environment().put("OPENECI_ACCESS_KEY_ID", ServerProcess.ACCESS_KEY_ID);
+    pb.environment().put("OPENECI_ACCESS_KEY_SECRET", ServerProcess.ACCESS_KEY_SECRET);
+    Process p = pb.start();
+    p.getOutputStream().write("abc\n".getBytes());
+    p.getOutputStream().close();
+    String stdout = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).isEqualTo(7);
+    assertThat(stdout).isEqualTo("got:abc\n");
+    EciClients.call(client, "DeleteContainerGroup", q("ContainerGroupId", id));
+  }
+
+  static java.net.http.WebSocket connect(java.net.http.HttpClient http, String uri, java.io.ByteArrayOutputStream out,
+      java.io.ByteArrayOutputStream err, java.util.concurrent.CompletableFuture<String> status) {
+    return http.newWebSocketBuilder().buildAsync(java.net.URI.create(uri),
+        new java.net.http.WebSocket.Listener() {
+          @Override
+          public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket s, java.nio.ByteBuffer data,
+              boolean last) {
+            byte channel = data.get();
+            byte[] payload = new byte[data.remaining()];
+            data.get(payload);
+            if (channel == 1) out.writeBytes(payload);
+            if (channel == 2) err.writeBytes(payload);
+            if (channel == 3) status.complete(new String(payload));
+            s.request(1);
+            return null;
+          }
+        }).join();
+  }
 }

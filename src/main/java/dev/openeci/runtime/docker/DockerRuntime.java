@@ -431,6 +431,92 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public ExecSession execInteractive(String containerId, List<String> command, boolean tty, boolean stdin,
+      ExecOutput output) {
+    String execId;
+    try {
+      execId = client.execCreateCmd(containerId).withAttachStdout(true).withAttachStderr(true).withAttachStdin(stdin)
+          .withTty(tty).withCmd(command.toArray(String[]::new)).exec().getId();
+    } catch (RuntimeException e) {
+      throw failure("exec in " + containerId, e);
+    }
+    if (endpoint.startsWith("unix://")) {
+      final String id = execId;
+      return RawExecAttach.start(endpoint.substring("unix://".length()), execId, tty, output, () -> {
+        try {
+          Long code = client.inspectExecCmd(id).exec().getExitCodeLong();
+          return code == null ? -1 : code.intValue();
+        } catch (RuntimeException e) {
+          return -1;
+        }
+      });
+    }
+    // Other transports: docker-java's hijacking (stdin EOF is not propagated there).
+    java.io.PipedInputStream in = new java.io.PipedInputStream(64 * 1024);
+    java.io.PipedOutputStream pipe;
+    try {
+      pipe = new java.io.PipedOutputStream(in);
+    } catch (IOException e) {
+      throw new RuntimeFailure("cannot open stdin pipe: " + e.getMessage(), e);
+    }
+    AtomicBoolean done = new AtomicBoolean();
+    ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame frame) {
+        byte[] p = frame.getPayload();
+        if (p == null || p.length == 0) return;
+        if (frame.getStreamType() == StreamType.STDERR) output.stderr(p); else output.stdout(p);
+      }
+
+      @Override
+      public void onComplete() {
+        finish();
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        finish();
+      }
+
+      private void finish() {
+        if (!done.compareAndSet(false, true)) return;
+        Long code = null;
+        try {
+          code = client.inspectExecCmd(execId).exec().getExitCodeLong();
+        } catch (RuntimeException e) {
+          log.debug("exec {} inspect failed: {}", execId, e.toString());
+        }
+        output.exited(code == null ? -1 : code.intValue());
+      }
+    };
+    var start = streams.execStartCmd(execId).withDetach(false).withTty(tty);
+    if (stdin) start.withStdIn(in);
+    start.exec(cb);
+    return new ExecSession() {
+      @Override
+      public void write(byte[] data) throws IOException {
+        pipe.write(data);
+        pipe.flush();
+      }
+
+      @Override
+      public void closeStdin() {
+        try {
+          pipe.close();
+        } catch (IOException ignored) {
+          // already closed
+        }
+      }
+
+      @Override
+      public void close() {
+        closeStdin();
+        closeQuietly(cb);
+      }
+    };
+  }
+
+  @Override
   public String logs(String containerId, LogQuery query) {
     Collector out = new Collector(8 << 20);
     var cmd = client.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
