@@ -49,12 +49,14 @@ public final class GroupSyncer {
   private final ScheduledExecutorService timers;
   private final Prober prober;
   private final HandlerRunner handlers;
+  private final String owner;
   private Consumer<String> requeue = id -> {};
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
 
   public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
-      ScheduledExecutorService timers, Prober prober, HandlerRunner handlers) {
+      ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner) {
+    this.owner = owner;
     this.repo = repo;
     this.runtime = runtime;
     this.clock = clock;
@@ -62,6 +64,11 @@ public final class GroupSyncer {
     this.timers = timers;
     this.prober = prober;
     this.handlers = handlers;
+  }
+
+  /** The owner label value of this openeci instance's engine objects. */
+  public String owner() {
+    return owner;
   }
 
   /** Where to ask for another sync of a group (the work queue). */
@@ -176,7 +183,7 @@ public final class GroupSyncer {
   }
 
   private List<RuntimeContainer> observe(String groupId) {
-    List<RuntimeContainer> listed = runtime.list(Map.of(Labels.GROUP_ID, groupId));
+    List<RuntimeContainer> listed = runtime.list(Map.of(Labels.OWNER, owner, Labels.GROUP_ID, groupId));
     List<RuntimeContainer> out = new ArrayList<>(listed.size());
     for (RuntimeContainer c : listed) runtime.inspect(c.id()).ifPresent(out::add);
     return out;
@@ -449,9 +456,10 @@ public final class GroupSyncer {
     }
   }
 
-  private static Map<String, String> labels(ContainerGroup g, String role, String name, int attempt) {
+  private Map<String, String> labels(ContainerGroup g, String role, String name, int attempt) {
     Map<String, String> l = new HashMap<>();
     l.put(Labels.MANAGED, "true");
+    l.put(Labels.OWNER, owner);
     l.put(Labels.GROUP_ID, g.id());
     l.put(Labels.ROLE, role);
     l.put(Labels.SPEC_VERSION, Long.toString(g.specVersion()));

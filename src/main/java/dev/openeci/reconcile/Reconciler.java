@@ -51,7 +51,7 @@ public final class Reconciler implements Closeable {
   }
 
   public void start() {
-    subscription = runtime.events(Map.of(Labels.MANAGED, "true"), e -> {
+    subscription = runtime.events(Map.of(Labels.OWNER, syncer.owner()), e -> {
       if (e.groupId() != null && RELEVANT.contains(e.action())) queue.enqueue(e.groupId());
     }, this::relist);
     int n = 0;
@@ -75,7 +75,7 @@ public final class Reconciler implements Closeable {
   void relist() {
     List<RuntimeContainer> all;
     try {
-      all = runtime.list(Map.of(Labels.MANAGED, "true"));
+      all = runtime.list(Map.of(Labels.OWNER, syncer.owner()));
     } catch (RuntimeFailure e) {
       log.warn("relist failed: {}", e.getMessage());
       return;

@@ -6,6 +6,12 @@ public final class Labels {
 
   /** Present (value "true") on everything openeci manages; the relist filter. */
   public static final String MANAGED = "openeci.managed";
+  /**
+   * The openeci instance (one per data directory) that owns the object. Lists, events and garbage
+   * collection filter on it, so two openeci servers sharing one engine never touch each other's
+   * containers.
+   */
+  public static final String OWNER = "openeci.owner";
   /** The container group id, e.g. {@code eci-2ze8f3k1x9q0w7v5m4n1}. */
   public static final String GROUP_ID = "openeci.group-id";
   /** "sandbox", "init" or "app". */

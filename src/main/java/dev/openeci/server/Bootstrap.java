@@ -57,6 +57,27 @@ public final class Bootstrap {
     return key;
   }
 
+  /**
+   * This data directory's instance id (file {@code instance-id}, made at the first start): the
+   * owner label of every engine object this openeci creates, so servers sharing an engine stay apart.
+   */
+  public static String instanceId(Path dataDir) {
+    Path file = dataDir.resolve("instance-id");
+    try {
+      if (Files.exists(file)) {
+        String id = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (!id.isEmpty()) return id;
+      }
+      String id = random(16).toLowerCase(java.util.Locale.ROOT);
+      Files.createDirectories(dataDir);
+      Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+      log.info("new openeci instance {} (engine objects are labelled openeci.owner={})", id, id);
+      return id;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or write " + file, e);
+    }
+  }
+
   public static AccessKey generate(String accountId) {
     return new AccessKey("LTAI" + random(20), random(30), accountId);
   }

@@ -90,7 +90,8 @@ public final class OpenEci implements AutoCloseable {
         queueRef[0].enqueue(groupId);
       }
     });
-    GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner);
+    GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner,
+        Bootstrap.instanceId(config.dataDir()));
     this.queue = new WorkQueue(workers, syncer::sync);
     queueRef[0] = queue;
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
