@@ -2,6 +2,7 @@ package dev.openeci.reconcile;
 
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.ContainerSpec;
+import dev.openeci.group.ContainerStatus;
 import dev.openeci.group.EnvVar;
 import dev.openeci.group.GroupSpec;
 import dev.openeci.group.GroupState;
@@ -146,6 +147,7 @@ public final class GroupSyncer {
       }
     }
     GroupState next = computed.withBackoff(backoff, waiting);
+    recordBackOff(g, g.state(), next);
     var previousStatus = g.state().status();
     repo.modify(groupId, cur -> cur.deletionRequested() != null || cur.state().equals(next) ? cur
         : cur.withState(next, now));
@@ -160,6 +162,32 @@ public final class GroupSyncer {
     }
     Instant wake = earliestWake(plan.wakeAt(), backoff, now);
     if (wake != null) wakeAt(groupId, wake, now);
+  }
+
+  /**
+   * The kubelet's {@code BackOff} warning: once each time a container enters a back-off period
+   * (a crash loop, or a failed pull), aggregated by the event store into Count/LastTimestamp.
+   */
+  private void recordBackOff(ContainerGroup g, GroupState before, GroupState after) {
+    Map<String, ContainerStatus> old = new HashMap<>();
+    for (ContainerStatus c : before.initContainers()) old.put("init:" + c.name(), c);
+    for (ContainerStatus c : before.containers()) old.put(c.name(), c);
+    List<ContainerStatus> now = new ArrayList<>(after.initContainers());
+    now.addAll(after.containers());
+    for (int i = 0; i < now.size(); i++) {
+      ContainerStatus c = now.get(i);
+      String reason = c.current() == null ? null : c.current().reason();
+      if (!"CrashLoopBackOff".equals(reason) && !"ImagePullBackOff".equals(reason)) continue;
+      ContainerStatus was = old.get(i < after.initContainers().size() ? "init:" + c.name() : c.name());
+      if (was != null && was.current() != null && reason.equals(was.current().reason())
+          && was.restartCount() == c.restartCount()) {
+        continue;
+      }
+      String message = reason.equals("CrashLoopBackOff")
+          ? "Back-off restarting failed container " + c.name() + " in pod " + g.spec().name()
+          : c.current().message();
+      events.warning(g.id(), c.name(), "BackOff", message);
+    }
   }
 
   private static Instant earliestWake(Instant planned, Map<String, Backoff> backoff, Instant now) {

@@ -151,6 +151,11 @@ public final class OpenEci implements AutoCloseable {
     return groups;
   }
 
+  /** Asks for a sync of one group now (what an engine event or a timer would do). */
+  public void wake(String groupId) {
+    reconciler.enqueue(groupId);
+  }
+
   public boolean idle() {
     return queue.idle();
   }
