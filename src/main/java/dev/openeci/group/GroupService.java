@@ -40,6 +40,12 @@ public final class GroupService {
    * same spec returns the first group's id; the same token with another spec is rejected.
    */
   public String create(String accountId, String regionId, GroupSpec spec, String clientToken) {
+    return create(accountId, regionId, spec, clientToken, java.util.Map.of());
+  }
+
+  /** As above, keeping the request's parameters for UpdateContainerGroup to merge into. */
+  public String create(String accountId, String regionId, GroupSpec spec, String clientToken,
+      java.util.Map<String, String> params) {
     String hash = hash(spec);
     String token = clientToken == null || clientToken.isEmpty() ? null : clientToken;
     if (token != null) {
@@ -49,7 +55,7 @@ public final class GroupService {
     Instant now = clock.instant();
     ContainerGroup g = new ContainerGroup(Ids.newGroupId(), accountId, regionId, 1, spec, GroupState.initial(), now,
         now, null, 0);
-    TokenUse result = repo.create(g, token, hash);
+    TokenUse result = repo.create(g, token, hash, params);
     if (!result.resourceId().equals(g.id())) return replay(result, hash, token);
     log.info("{}: created \"{}\" ({} containers, {} init) in {} for account {}", g.id(), spec.name(),
         spec.containers().size(), spec.initContainers().size(), regionId, accountId);
@@ -95,6 +101,55 @@ public final class GroupService {
     repo.modify(id, cur -> cur.withRestartRequested(clock.instant()));
     log.info("{}: restart requested", id);
     wake.accept(id);
+  }
+
+  /** The group's stored request parameters (what UpdateContainerGroup merges into). */
+  public java.util.Map<String, String> requestParams(String id) {
+    return repo.requestParams(id);
+  }
+
+  /**
+   * UpdateContainerGroup: stores {@code spec} as the group's next spec version, status Updating,
+   * and wakes the worker, which applies it with as little disruption as the change allows.
+   * Refused unless the group is Pending or Running and still at {@code basedOn} (the version the
+   * caller merged into; a concurrent update gets OperationConflict), and when nothing changes
+   * (NoNeedUpdate). A retry with the same ClientToken and request succeeds without a new version.
+   */
+  public void update(String accountId, String regionId, String id, long basedOn, GroupSpec spec,
+      java.util.Map<String, String> params, String clientToken, String requestHash) {
+    find(accountId, regionId, id);
+    String token = clientToken == null || clientToken.isEmpty() ? null : clientToken;
+    if (token != null) {
+      Optional<TokenUse> used = repo.findToken(accountId, regionId, "UpdateContainerGroup", token);
+      if (used.isPresent()) {
+        if (used.get().requestHash().equals(requestHash) && used.get().resourceId().equals(id)) return;
+        throw ErrorCode.IDEMPOTENT_PARAMETER_MISMATCH.withMessage("The ClientToken \"" + token
+            + "\" was already used by a different UpdateContainerGroup request.");
+      }
+    }
+    ContainerGroup next = repo.update(id, accountId, regionId, spec, params, token, requestHash, cur -> {
+      checkUpdatable(cur);
+      if (cur.specVersion() != basedOn) {
+        throw ErrorCode.OPERATION_CONFLICT.withMessage("The container group " + id
+            + " was changed by another request while this one was processed; retry it.");
+      }
+      if (cur.spec().equals(spec)) {
+        throw ErrorCode.NO_NEED_UPDATE.exception();
+      }
+    }, clock.instant());
+    repo.recordEvent(id, "Normal", "Updating", "Updating container group to spec version " + next.specVersion(), "",
+        clock.instant());
+    log.info("{}: update to spec version {} accepted", id, next.specVersion());
+    wake.accept(id);
+  }
+
+  /** Only Pending or Running groups can be updated (the seed's rule). */
+  public static void checkUpdatable(ContainerGroup g) {
+    GroupStatus status = g.state().status();
+    if (status != GroupStatus.Pending && status != GroupStatus.Running) {
+      throw ErrorCode.INCORRECT_STATUS.withMessage("The container group " + g.id() + " is " + status
+          + "; only Pending or Running container groups can be updated.");
+    }
   }
 
   /** Request fingerprint for ClientToken checks and DryRun. */

@@ -9,6 +9,7 @@ import dev.openeci.group.GroupState;
 import dev.openeci.group.GroupState.Backoff;
 import dev.openeci.group.GroupState.Waiting;
 import dev.openeci.group.PullPolicy;
+import dev.openeci.group.SpecHashes;
 import dev.openeci.reconcile.PodPlan.Action;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.CreateContainer;
@@ -149,10 +150,17 @@ public final class GroupSyncer {
     GroupState next = computed.withBackoff(backoff, waiting);
     recordBackOff(g, g.state(), next);
     var previousStatus = g.state().status();
-    repo.modify(groupId, cur -> cur.deletionRequested() != null || cur.state().equals(next) ? cur
-        : cur.withState(next, now));
-    if (previousStatus != next.status()) {
+    // A state computed from an older spec is not written: the update that replaced it woke the
+    // worker, whose next sync computes the state of the new spec.
+    ContainerGroup stored = repo.modify(groupId, cur -> cur.deletionRequested() != null
+        || cur.specVersion() != g.specVersion() || cur.state().equals(next) ? cur : cur.withState(next, now))
+        .orElse(null);
+    if (previousStatus != next.status() && stored != null && stored.state().equals(next)) {
       log.info("{}: status {} -> {}", groupId, previousStatus, next.status());
+      if (previousStatus == dev.openeci.group.GroupStatus.Updating) {
+        events.normal(groupId, "", "Updated", "Container group updated to spec version " + g.specVersion());
+        log.info("{}: update to spec version {} applied", groupId, g.specVersion());
+      }
     }
     if (!ok) {
       retryLater(groupId, "act", null);
@@ -232,9 +240,37 @@ public final class GroupSyncer {
     switch (action) {
       case PodPlan.CreateSandbox c -> createSandbox(g, backoff, now);
       case PodPlan.ResetPod r -> {
-        events.warning(gid, "", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
+        events.normal(gid, "", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
         log.info("{}: resetting pod: {}", gid, r.reason());
+        stopGracefully(g, obs);
         for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
+      }
+      case PodPlan.RestartPod r -> {
+        events.normal(gid, "", "Restarting", "Restarting container group: " + r.reason());
+        log.info("{}: restarting the group's containers: {}", gid, r.reason());
+        stopGracefully(g, obs);
+        for (RuntimeContainer c : obs.all()) {
+          if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE))) runtime.remove(c.id());
+        }
+      }
+      case PodPlan.Replace r -> {
+        String name = r.spec().name();
+        if (r.old() != null) {
+          events.normal(gid, name, "Killing", "Container " + name + " definition changed, will be restarted");
+          log.info("{}: container {} changed (spec version {}); replacing it", gid, name, g.specVersion());
+          prober.forget(r.old().id());
+          stopOne(g, r.spec(), r.old(), obs.sandbox() == null ? null : obs.sandbox().ipAddress());
+        }
+        run(g, obs, new PodPlan.Run(r.spec(), false, r.attempt()), backoff, waiting, now);
+      }
+      case PodPlan.StopAndRemove r -> {
+        String name = r.container().label(Labels.CONTAINER_NAME);
+        if (r.container().running()) {
+          events.normal(gid, name, "Killing", "Stopping container " + name + " (removed from the spec)");
+          prober.forget(r.container().id());
+          stopOne(g, null, r.container(), obs.sandbox() == null ? null : obs.sandbox().ipAddress());
+        }
+        runtime.remove(r.container().id());
       }
       case PodPlan.Start s -> runtime.start(s.container().id());
       case PodPlan.Run r -> run(g, obs, r, backoff, waiting, now);
@@ -428,6 +464,16 @@ public final class GroupSyncer {
     }
   }
 
+  private void stopGracefully(ContainerGroup g, PodObservation obs) {
+    try {
+      stopMembers(g, obs);
+    } catch (RuntimeFailure e) {
+      throw e;
+    } catch (Exception e) {
+      throw new RuntimeFailure("stopping the group's containers failed: " + e, e);
+    }
+  }
+
   /** Stops every running member in parallel, each with the group's termination grace period. */
   private void stopMembers(ContainerGroup g, PodObservation obs) throws Exception {
     List<RuntimeContainer> members = new ArrayList<>();
@@ -494,6 +540,11 @@ public final class GroupSyncer {
     if (name != null) {
       l.put(Labels.CONTAINER_NAME, name);
       l.put(Labels.ATTEMPT, Integer.toString(attempt));
+      ContainerSpec c = g.spec().container(name);
+      if (c != null) l.put(Labels.SPEC_HASH, SpecHashes.container(c));
+      if (Labels.ROLE_APP.equals(role)) l.put(Labels.INIT_HASH, SpecHashes.init(g.spec()));
+    } else {
+      l.put(Labels.SANDBOX_HASH, SpecHashes.sandbox(g.spec()));
     }
     return l;
   }

@@ -18,8 +18,26 @@ public record PodPlan(List<Action> actions, Map<String, Backoff> backoff, Instan
   /** Create and start the sandbox (image ensured by the executor). */
   public record CreateSandbox() implements Action {}
 
-  /** The sandbox died: remove every container of the group; the next sync starts over. */
+  /**
+   * The sandbox died or must be recreated (an update changed volumes, DNS or network): stop the
+   * members gracefully, remove every container of the group; the next sync starts over.
+   */
   public record ResetPod(String reason) implements Action {}
+
+  /**
+   * Init containers changed: stop the members gracefully and remove every container but the
+   * sandbox; init containers then run again, then the app containers (the group keeps its IP).
+   */
+  public record RestartPod(String reason) implements Action {}
+
+  /**
+   * A container's spec changed: stop the running instance ({@code old}, null when none runs) with
+   * its preStop hook and grace period, then run the new spec as the next attempt.
+   */
+  public record Replace(RuntimeContainer old, ContainerSpec spec, int attempt) implements Action {}
+
+  /** A container that is no longer in the spec: stop it gracefully and remove it. */
+  public record StopAndRemove(RuntimeContainer container) implements Action {}
 
   /** Start an existing, created-but-not-started container. */
   public record Start(RuntimeContainer container) implements Action {}

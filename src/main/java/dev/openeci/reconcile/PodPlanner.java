@@ -9,7 +9,9 @@ import dev.openeci.group.GroupState.Backoff;
 import dev.openeci.group.GroupState.Waiting;
 import dev.openeci.group.GroupStatus;
 import dev.openeci.group.RestartPolicy;
+import dev.openeci.group.SpecHashes;
 import dev.openeci.reconcile.PodPlan.Action;
+import dev.openeci.runtime.Labels;
 import dev.openeci.runtime.RuntimeContainer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +61,17 @@ public final class PodPlanner {
       return new PodPlan(actions, backoff, null);
     }
 
+    // An update changed what the sandbox is made of, or the init containers: start over.
+    if (!sandboxCurrent(spec, obs)) {
+      actions.add(new PodPlan.ResetPod("the group's volumes, DNS or network settings changed"));
+      return new PodPlan(actions, backoff, null);
+    }
+    if (initStale(spec, obs)) {
+      for (ContainerSpec c : spec.initContainers()) backoff.remove(key(c.name(), true));
+      actions.add(new PodPlan.RestartPod("the init containers changed"));
+      return new PodPlan(actions, backoff, null);
+    }
+
     // Init containers: one at a time, in order, each to success.
     boolean initDone = true;
     for (ContainerSpec c : spec.initContainers()) {
@@ -91,11 +104,18 @@ public final class PodPlanner {
       RuntimeContainer latest = obs.latest(c.name(), false);
       if (latest == null) {
         firstRun(c, false, backoff, now, actions, wake);
+      } else if (stale(latest, c)) {
+        replace(c, latest, backoff, now, actions, wake);
       } else if (latest.state() == RuntimeContainer.State.CREATED) {
         actions.add(new PodPlan.Start(latest));
       } else if (latest.exited() && spec.restartPolicy().restarts(exitCode(latest))) {
         restart(c, false, latest, obs, backoff, now, actions, wake);
       }
+    }
+    // Containers an update removed.
+    for (Map.Entry<String, List<RuntimeContainer>> e : obs.app().entrySet()) {
+      if (spec.container(e.getKey()) != null) continue;
+      for (RuntimeContainer c : e.getValue()) actions.add(new PodPlan.StopAndRemove(c));
     }
     // Keep only the current and the previous instance of each container.
     for (List<RuntimeContainer> list : obs.app().values()) pruneOld(list, actions);
@@ -123,6 +143,51 @@ public final class PodPlanner {
       Instant at = b.notBefore();
       if (wake[0] == null || at.isBefore(wake[0])) wake[0] = at;
     }
+  }
+
+  /**
+   * A container whose spec changed: replaced by its next attempt at once the first time, then, if
+   * that keeps failing (its image cannot be pulled), under the restart back-off.
+   */
+  private static void replace(ContainerSpec c, RuntimeContainer latest, Map<String, Backoff> backoff, Instant now,
+      List<Action> actions, Instant[] wake) {
+    String key = key(c.name(), false);
+    Backoff b = backoff.get(key);
+    if (!latest.running() && !RestartBackoff.allowed(b, now)) {
+      if (wake[0] == null || b.notBefore().isBefore(wake[0])) wake[0] = b.notBefore();
+      return;
+    }
+    if (latest.running()) b = null;
+    backoff.put(key, RestartBackoff.next(b, now));
+    actions.add(new PodPlan.Replace(latest.running() ? latest : null, c, PodObservation.attempt(latest) + 1));
+  }
+
+  /** True when the instance was created from another spec of this container (an update changed it). */
+  static boolean stale(RuntimeContainer instance, ContainerSpec spec) {
+    String h = instance.label(Labels.SPEC_HASH);
+    return h != null && !h.equals(SpecHashes.container(spec));
+  }
+
+  static boolean sandboxCurrent(GroupSpec spec, PodObservation obs) {
+    String h = obs.sandbox() == null ? null : obs.sandbox().label(Labels.SANDBOX_HASH);
+    return h == null || h.equals(SpecHashes.sandbox(spec));
+  }
+
+  /** Init containers changed since the current instances were started (added, removed or edited). */
+  static boolean initStale(GroupSpec spec, PodObservation obs) {
+    String want = SpecHashes.init(spec);
+    for (List<RuntimeContainer> list : obs.app().values()) {
+      String h = list.isEmpty() ? null : list.get(list.size() - 1).label(Labels.INIT_HASH);
+      if (h != null && !h.equals(want)) return true;
+    }
+    for (Map.Entry<String, List<RuntimeContainer>> e : obs.init().entrySet()) {
+      ContainerSpec c = null;
+      for (ContainerSpec i : spec.initContainers()) {
+        if (i.name().equals(e.getKey())) c = i;
+      }
+      if (c == null || (!e.getValue().isEmpty() && stale(e.getValue().get(e.getValue().size() - 1), c))) return true;
+    }
+    return false;
   }
 
   /** First run of a container; gated by back-off when an earlier attempt to pull its image failed. */
@@ -175,7 +240,22 @@ public final class PodPlanner {
         initDone = false;
       }
     }
-    // App containers.
+    // App containers. "updated": every container runs the current spec, or is known to fail with it.
+    boolean updated = obs.sandbox() != null && obs.sandbox().running() && sandboxCurrent(spec, obs)
+        && !initStale(spec, obs);
+    for (String name : obs.app().keySet()) {
+      if (spec.container(name) == null) updated = false;
+    }
+    if (!initDone) {
+      boolean initFailing = initFailed;
+      for (ContainerSpec c : spec.initContainers()) {
+        RuntimeContainer latest = obs.latest(c.name(), true);
+        if (waiting.containsKey(key(c.name(), true)) || latest != null && latest.exited() && exitCode(latest) != 0) {
+          initFailing = true;
+        }
+      }
+      updated &= initFailing;
+    }
     List<ContainerStatus> apps = new ArrayList<>();
     boolean allCreated = true;
     boolean anyRunning = false;
@@ -184,8 +264,14 @@ public final class PodPlanner {
     for (ContainerSpec c : spec.containers()) {
       List<RuntimeContainer> inst = initDone ? obs.instances(c.name(), false) : List.of();
       RuntimeContainer latest = inst.isEmpty() ? null : inst.get(inst.size() - 1);
+      boolean replaced = latest != null && stale(latest, c);
       boolean willRestart = latest != null && latest.exited()
-          && spec.restartPolicy().restarts(exitCode(latest));
+          && (replaced || spec.restartPolicy().restarts(exitCode(latest)));
+      if (latest == null || replaced && !latest.running()) {
+        updated &= waiting.containsKey(key(c.name(), false));
+      } else if (replaced || latest.state() == RuntimeContainer.State.CREATED) {
+        updated = false;
+      }
       apps.add(containerStatus(c, inst, key(c.name(), false), willRestart, initDone, state, now, waiting, podName,
           obs));
       if (latest == null || latest.state() == RuntimeContainer.State.CREATED) allCreated = false;
@@ -200,6 +286,8 @@ public final class PodPlanner {
     } else if (state.status() == GroupStatus.Restarting && !(obs.sandbox() != null && obs.sandbox().running()
         && initDone && allCreated && anyRunning)) {
       status = GroupStatus.Restarting;
+    } else if (state.status() == GroupStatus.Updating && !updated) {
+      status = GroupStatus.Updating;
     } else if (initFailed) {
       status = GroupStatus.Failed;
     } else if (obs.sandbox() == null || !obs.sandbox().running() || !initDone || !allCreated) {
@@ -237,6 +325,15 @@ public final class PodPlanner {
         current = ContainerState.waiting(w.reason(), w.message());
       } else {
         current = ContainerState.waiting(initDone ? "ContainerCreating" : "PodInitializing", null);
+      }
+    } else if (!latest.running() && !key.startsWith("init:") && stale(latest, c)) {
+      Backoff b = state.backoff().get(key);
+      if (w != null && b != null && now.isBefore(b.notBefore()) && "ErrImagePull".equals(w.reason())) {
+        current = ContainerState.waiting("ImagePullBackOff", "Back-off pulling image \"" + c.image() + "\"");
+      } else if (w != null) {
+        current = ContainerState.waiting(w.reason(), w.message());
+      } else {
+        current = ContainerState.waiting("ContainerCreating", null);
       }
     } else if (latest.running()) {
       current = ContainerState.running(latest.startedAt());

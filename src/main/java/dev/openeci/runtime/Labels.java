@@ -24,6 +24,10 @@ public final class Labels {
   public static final String SPEC_VERSION = "openeci.spec-version";
   /** Hash of the container's spec, to detect changed containers without reading the spec. */
   public static final String SPEC_HASH = "openeci.spec-hash";
+  /** On app containers: hash of the init containers they were started after (a change restarts the group). */
+  public static final String INIT_HASH = "openeci.init-hash";
+  /** On the sandbox: hash of volumes, DNS, network and pod security (a change recreates the sandbox). */
+  public static final String SANDBOX_HASH = "openeci.sandbox-hash";
 
   public static final String ROLE_SANDBOX = "sandbox";
   public static final String ROLE_INIT = "init";

@@ -10,6 +10,7 @@ import dev.openeci.api.action.DescribeContainerGroupStatusAction;
 import dev.openeci.api.action.DescribeContainerGroupsAction;
 import dev.openeci.api.action.DescribeRegionsAction;
 import dev.openeci.api.action.RestartContainerGroupAction;
+import dev.openeci.api.action.UpdateContainerGroupAction;
 import dev.openeci.api.rpc.Authenticator;
 import dev.openeci.api.rpc.CredentialStore;
 import dev.openeci.api.rpc.ResponseWriter;
@@ -106,6 +107,7 @@ public final class OpenEci implements AutoCloseable {
         new DescribeContainerGroupStatusAction(groups, clock),
         new DescribeContainerGroupEventsAction(groups, clock),
         new RestartContainerGroupAction(service),
+        new UpdateContainerGroupAction(service, config::zoneOf),
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()),
         new DescribeContainerLogAction(access),

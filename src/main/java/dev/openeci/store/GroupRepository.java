@@ -124,6 +124,11 @@ public final class GroupRepository {
    * token won (then nothing is inserted).
    */
   public TokenUse create(ContainerGroup g, String clientToken, String requestHash) {
+    return create(g, clientToken, requestHash, Map.of());
+  }
+
+  /** As {@link #create(ContainerGroup, String, String)}, also keeping the request's parameters (for updates). */
+  public TokenUse create(ContainerGroup g, String clientToken, String requestHash, Map<String, String> params) {
     TokenUse result = db.inTransaction(c -> {
       if (clientToken != null) {
         try (PreparedStatement ps = c.prepareStatement("SELECT resource_id, request_hash FROM client_tokens"
@@ -162,6 +167,7 @@ public final class GroupRepository {
         ps.setString(10, null);
         ps.executeUpdate();
       }
+      writeParams(c, g.id(), params);
       return new TokenUse(g.id(), requestHash);
     });
     if (result.resourceId().equals(g.id())) groups.put(g.id(), g);
@@ -200,9 +206,79 @@ public final class GroupRepository {
     groups.put(g.id(), g);
   }
 
+  /** The group's request parameters as last merged (empty for groups stored before they were kept). */
+  public Map<String, String> requestParams(String id) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT params FROM group_requests WHERE group_id=?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) return Map.<String, String>of();
+          return json.readValue(rs.getString(1), new com.fasterxml.jackson.core.type.TypeReference<
+              java.util.TreeMap<String, String>>() {});
+        } catch (java.io.IOException e) {
+          throw new SQLException("unreadable parameters of " + id, e);
+        }
+      }
+    });
+  }
+
+  /**
+   * UpdateContainerGroup in one transaction: the new spec (version + 1, status Updating), the
+   * merged parameters and the client token. {@code check} runs under the group lock against the
+   * current record and throws to refuse (wrong status, nothing to change). Returns the new record.
+   */
+  public synchronized ContainerGroup update(String id, String accountId, String regionId, GroupSpec spec,
+      Map<String, String> params, String clientToken, String requestHash,
+      java.util.function.Consumer<ContainerGroup> check, Instant now) {
+    ContainerGroup current = groups.get(id);
+    if (current == null) throw new StoreException("container group " + id + " is gone", null);
+    check.accept(current);
+    ContainerGroup next = new ContainerGroup(id, current.accountId(), current.regionId(), current.specVersion() + 1,
+        spec, current.state().withStatus(dev.openeci.group.GroupStatus.Updating), current.creationTime(), now,
+        current.deletionRequested(), current.restartGeneration());
+    db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE container_groups SET spec_version=?, spec=?, state=?,"
+          + " updated_time=? WHERE id=?")) {
+        ps.setLong(1, next.specVersion());
+        ps.setString(2, write(next.spec()));
+        ps.setString(3, write(next.state()));
+        ps.setString(4, now.toString());
+        ps.setString(5, id);
+        if (ps.executeUpdate() != 1) throw new SQLException("container group " + id + " is gone");
+      }
+      writeParams(c, id, params);
+      if (clientToken != null) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO client_tokens"
+            + " (account_id, region_id, action, token, request_hash, resource_id, created_at) VALUES (?,?,?,?,?,?,?)")) {
+          ps.setString(1, accountId);
+          ps.setString(2, regionId);
+          ps.setString(3, "UpdateContainerGroup");
+          ps.setString(4, clientToken);
+          ps.setString(5, requestHash);
+          ps.setString(6, id);
+          ps.setString(7, now.toString());
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+    groups.put(id, next);
+    return next;
+  }
+
+  private void writeParams(java.sql.Connection c, String id, Map<String, String> params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO group_requests (group_id, params) VALUES (?, ?) ON CONFLICT(group_id) DO UPDATE SET params=excluded.params")) {
+      ps.setString(1, id);
+      ps.setString(2, write(new java.util.TreeMap<>(params)));
+      ps.executeUpdate();
+    }
+  }
+
   /** Removes a group, its events and its client tokens. */
   public synchronized void delete(String id) {
     db.inTransaction(c -> {
+      exec(c, "DELETE FROM group_requests WHERE group_id=?", id);
       exec(c, "DELETE FROM container_groups WHERE id=?", id);
       exec(c, "DELETE FROM events WHERE group_id=?", id);
       exec(c, "DELETE FROM client_tokens WHERE resource_id=?", id);

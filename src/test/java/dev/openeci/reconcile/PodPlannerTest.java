@@ -67,6 +67,10 @@ class PodPlannerTest {
         case PodPlan.Run x -> "Run " + (x.init() ? "init " : "") + x.spec().name() + "#" + x.attempt();
         case PodPlan.Remove x -> "Remove " + x.container().id();
         case PodPlan.StopSandbox x -> "StopSandbox";
+        case PodPlan.RestartPod x -> "RestartPod";
+        case PodPlan.Replace x -> "Replace " + (x.old() == null ? "-" : x.old().id()) + " with " + x.spec().name()
+            + "#" + x.attempt();
+        case PodPlan.StopAndRemove x -> "StopAndRemove " + x.container().id();
       });
     }
     return out;
@@ -130,6 +134,81 @@ class PodPlannerTest {
             app("app", 0, State.EXITED, 1), app("app", 1, State.EXITED, 1), app("app", 2, State.EXITED, 1),
             app("app", 3, State.RUNNING, null)), RUNNING, List.of("Remove app-0", "Remove app-1"),
             GroupStatus.Running));
+  }
+
+  // --- updates: instances labelled with the hashes of the spec they were created from ----------
+
+  static final ContainerSpec APP_V2 = ContainerSpec.basic("app", "img:2", null, List.of(), List.of(), null,
+      List.of(), null, null, List.of());
+  static final GroupSpec V1 = spec(RestartPolicy.Always, List.of(c("i1")), List.of(c("app"), c("side")));
+  static final GroupState UPDATING = state(GroupStatus.Updating, Map.of());
+
+  static RuntimeContainer labelled(RuntimeContainer c, GroupSpec from) {
+    Map<String, String> l = new java.util.HashMap<>(c.labels());
+    String name = c.label(Labels.CONTAINER_NAME);
+    if (name == null) {
+      l.put(Labels.SANDBOX_HASH, dev.openeci.group.SpecHashes.sandbox(from));
+    } else {
+      l.put(Labels.SPEC_HASH, dev.openeci.group.SpecHashes.container(from.container(name)));
+      if (Labels.ROLE_APP.equals(c.label(Labels.ROLE))) l.put(Labels.INIT_HASH, dev.openeci.group.SpecHashes.init(from));
+    }
+    return new RuntimeContainer(c.id(), c.name(), l, c.state(), c.exitCode(), c.startedAt(), c.finishedAt(),
+        c.ipAddress(), c.oomKilled(), c.error());
+  }
+
+  static PodObservation runningV1(GroupSpec from) {
+    return obs(labelled(sandbox(State.RUNNING), from), labelled(init("i1", 0, State.EXITED, 0), from),
+        labelled(app("app", 0, State.RUNNING, null), from), labelled(app("side", 0, State.RUNNING, null), from));
+  }
+
+  static List<Case> updateCases() {
+    GroupSpec appChanged = spec(RestartPolicy.Always, List.of(c("i1")), List.of(APP_V2, c("side")));
+    GroupSpec tagsChanged = GroupSpec.basic("pod", "z", RestartPolicy.Never, 2, 4,
+        List.of(new dev.openeci.group.Tag("k", "v")), List.of(c("i1")), List.of(c("app"), c("side")), 30);
+    GroupSpec initChanged = spec(RestartPolicy.Always, List.of(c("i1"), c("i2")), List.of(c("app"), c("side")));
+    GroupSpec sideRemoved = spec(RestartPolicy.Always, List.of(c("i1")), List.of(c("app")));
+    GroupSpec volumeAdded = new GroupSpec("pod", "z", RestartPolicy.Always, 2, 4, List.of(), List.of(c("i1")),
+        List.of(c("app"), c("side")), 30, List.of(new dev.openeci.group.VolumeSpec.EmptyDir("v", null, null)), null, null, null, null, null, null);
+    return List.of(
+        new Case("unchanged spec: nothing to do, Updating ends", V1, runningV1(V1), UPDATING, List.of(),
+            GroupStatus.Running),
+        new Case("tags and restart policy only: nothing restarts", tagsChanged, runningV1(V1), UPDATING, List.of(),
+            GroupStatus.Running),
+        new Case("one container changed: only it is replaced", appChanged, runningV1(V1), UPDATING,
+            List.of("Replace app-0 with app#1"), GroupStatus.Updating),
+        new Case("init containers changed: the group restarts", initChanged, runningV1(V1), UPDATING,
+            List.of("RestartPod"), GroupStatus.Updating),
+        new Case("a container removed: it is stopped and removed", sideRemoved, runningV1(V1), UPDATING,
+            List.of("StopAndRemove side-0"), GroupStatus.Updating),
+        new Case("volumes changed: the sandbox is recreated", volumeAdded, runningV1(V1), UPDATING,
+            List.of("ResetPod"), GroupStatus.Updating));
+  }
+
+  @Test
+  void updateDecisionsTable() {
+    for (Case k : updateCases()) {
+      PodPlan plan = PodPlanner.plan(k.spec(), k.obs(), k.state(), NOW);
+      assertThat(actions(plan)).as(k.name()).isEqualTo(k.actions());
+      GroupState st = PodPlanner.status(k.spec(), k.obs(), k.state().withBackoff(plan.backoff(), Map.of()), NOW);
+      assertThat(st.status()).as(k.name() + ": status").isEqualTo(k.status());
+    }
+  }
+
+  @Test
+  void aReplacementThatCannotPullEndsUpdatingAndShowsTheReason() {
+    GroupSpec appChanged = spec(RestartPolicy.Always, List.of(c("i1")), List.of(APP_V2, c("side")));
+    PodObservation o = obs(labelled(sandbox(State.RUNNING), V1), labelled(init("i1", 0, State.EXITED, 0), V1),
+        labelled(app("app", 0, State.EXITED, 143), V1), labelled(app("side", 0, State.RUNNING, null), V1));
+    GroupState st = new GroupState(GroupStatus.Updating, null, null, List.of(), List.of(), null, null,
+        Map.of("app", new Backoff(10, NOW.minusSeconds(2))),
+        Map.of("app", new GroupState.Waiting("ErrImagePull", "Failed to pull image \"img:2\": not found")), 0);
+    PodPlan plan = PodPlanner.plan(appChanged, o, st, NOW);
+    assertThat(actions(plan)).as("the retry waits for the back-off").isEmpty();
+    assertThat(plan.wakeAt()).isEqualTo(NOW.plusSeconds(8));
+    GroupState after = PodPlanner.status(appChanged, o, st, NOW);
+    assertThat(after.status()).isEqualTo(GroupStatus.Running);
+    assertThat(after.containers().get(0).current().reason()).isEqualTo("ImagePullBackOff");
+    assertThat(after.containers().get(1).current().state()).isEqualTo("Running");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.openeci.api.action.DescribeContainerGroupStatusAction;
 import dev.openeci.api.action.DescribeContainerGroupsAction;
 import dev.openeci.api.action.DescribeRegionsAction;
 import dev.openeci.api.action.RestartContainerGroupAction;
+import dev.openeci.api.action.UpdateContainerGroupAction;
 import dev.openeci.api.rpc.Authenticator;
 import dev.openeci.api.rpc.CredentialStore;
 import dev.openeci.api.rpc.HttpReply;
@@ -65,6 +66,7 @@ public final class ApiHarness implements AutoCloseable {
         new DescribeContainerGroupStatusAction(repo, clock),
         new DescribeContainerGroupEventsAction(repo, clock),
         new RestartContainerGroupAction(service),
+        new UpdateContainerGroupAction(service, config::zoneOf),
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, "127.0.0.1:8080")),
         new Authenticator(keys, clock), new ResponseWriter(), config);

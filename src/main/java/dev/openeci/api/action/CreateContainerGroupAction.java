@@ -30,7 +30,8 @@ public final class CreateContainerGroupAction implements ActionHandler {
       // Everything was validated; as ECI does, a passing dry run answers with the DryRun.Success error.
       throw ErrorCode.DRY_RUN_SUCCESS.exception();
     }
-    String id = groups.create(ctx.accountId(), ctx.regionId(), spec, ctx.params().string("ClientToken"));
+    String id = groups.create(ctx.accountId(), ctx.regionId(), spec, ctx.params().string("ClientToken"),
+        UpdateContainerGroupAction.specParams(ctx.params()));
     return new Response(id);
   }
 }

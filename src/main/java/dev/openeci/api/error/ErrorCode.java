@@ -59,6 +59,8 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
       "The container group include containers with duplicate names.");
   public static final ErrorCode CPU_MEMORY = new ErrorCode("InvalidParameter.CPU.Memory", 400,
       "The specified cpu and memory are not allowed");
+  public static final ErrorCode NO_NEED_UPDATE = new ErrorCode("NoNeedUpdate", 400,
+      "There are no changes to be updated for current resource.");
   public static final ErrorCode DRY_RUN_SUCCESS = new ErrorCode("DryRun.Success", 400,
       "This request is a dryrun request with successful result.");
   public static final ErrorCode QUOTA_EXCEEDED = new ErrorCode("QuotaExceeded", 403,

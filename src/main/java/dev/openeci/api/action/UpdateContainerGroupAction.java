@@ -1,0 +1,80 @@
+package dev.openeci.api.action;
+
+import dev.openeci.api.error.ErrorCode;
+import dev.openeci.api.mapping.CreateRequestMapper;
+import dev.openeci.api.mapping.UpdateMerge;
+import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.group.ContainerGroup;
+import dev.openeci.group.GroupService;
+import dev.openeci.group.GroupSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * UpdateContainerGroup: merge the request into the group's stored parameters ({@link UpdateMerge}),
+ * map and validate the result exactly like a create, and store it as the next spec version; the
+ * group's worker applies it (docs/update.md).
+ */
+public final class UpdateContainerGroupAction implements ActionHandler {
+  /** Parameters of the protocol and of the call itself, never part of a spec. */
+  static final Set<String> NOT_SPEC = Set.of("Action", "Version", "AccessKeyId", "Signature", "SignatureMethod",
+      "SignatureVersion", "SignatureNonce", "SignatureType", "Timestamp", "Format", "RegionId", "ClientToken",
+      "DryRun", "ContainerGroupId", "UpdateType", "OwnerId", "OwnerAccount", "ResourceOwnerId",
+      "ResourceOwnerAccount", "SecurityToken", "BearerToken");
+
+  private final GroupService groups;
+  private final Function<String, String> zoneOfRegion;
+
+  public UpdateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion) {
+    this.groups = groups;
+    this.zoneOfRegion = zoneOfRegion;
+  }
+
+  @Override
+  public String action() {
+    return "UpdateContainerGroup";
+  }
+
+  /** The request's spec parameters (what a create stores for later updates). */
+  static Map<String, String> specParams(ParamReader p) {
+    Map<String, String> out = new TreeMap<>();
+    for (String k : p.allKeys()) {
+      if (!NOT_SPEC.contains(k)) out.put(k, p.string(k));
+    }
+    return out;
+  }
+
+  @Override
+  public Object handle(ActionContext ctx) {
+    ParamReader p = ctx.params();
+    String id = p.required("ContainerGroupId");
+    UpdateMerge.Type type = UpdateMerge.type(p.string("UpdateType"));
+    ContainerGroup g = groups.find(ctx.accountId(), ctx.regionId(), id);
+    Map<String, String> stored = groups.requestParams(id);
+    if (stored.isEmpty()) {
+      throw ErrorCode.INCORRECT_STATUS.withMessage("The container group " + id
+          + " was created by an openeci version that did not keep its request; it cannot be updated.");
+    }
+    Map<String, String> request = specParams(p);
+    Map<String, String> merged = UpdateMerge.merge(stored, request, type);
+    GroupSpec spec = CreateRequestMapper.map(new ParamReader(merged), zoneOfRegion.apply(ctx.regionId()));
+    if (Boolean.TRUE.equals(p.bool("DryRun"))) throw ErrorCode.DRY_RUN_SUCCESS.exception();
+    groups.update(ctx.accountId(), ctx.regionId(), id, g.specVersion(), spec, merged, p.string("ClientToken"),
+        hash(type + "\n" + UpdateMerge.updateParams(request)));
+    return Map.of();
+  }
+
+  private static String hash(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
