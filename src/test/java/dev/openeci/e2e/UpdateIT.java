@@ -1,0 +1,261 @@
+package dev.openeci.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.aliyun.tea.TeaException;
+import dev.openeci.testing.TestEngine;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * UpdateContainerGroup through the official client on the real engine: effects read from inside
+ * the containers, RestartCount/StartTime asserted where nothing may restart (docs/update.md).
+ */
+class UpdateIT {
+  @TempDir
+  static Path dataDir;
+  static ServerProcess server;
+  static com.aliyun.teaopenapi.Client client;
+  static String image;
+
+  @BeforeAll
+  static void start() throws Exception {
+    image = TestEngine.busyboxImage();
+    server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
+    client = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) server.close();
+  }
+
+  static final String APP = "trap 'echo prestop-or-term; exit 0' TERM; echo version=$VERSION; sleep 3600 & wait";
+
+  /** A running group: init "prepare", app "app" (echoes $VERSION, preStop hook), sidecar "side". */
+  String runningGroup(String name) throws Exception {
+    Map<String, Object> q = new LinkedHashMap<>();
+    q.put("RegionId", "cn-hangzhou");
+    q.put("ContainerGroupName", name + "-" + SdkEndToEndIT.shortId());
+    q.put("TerminationGracePeriodSeconds", 5);
+    q.put("Tag.1.Key", "team");
+    q.put("Tag.1.Value", "a");
+    put(q, "InitContainer.1.", "prepare", "echo init-ran-$RUN > /proc/1/fd/1");
+    q.put("InitContainer.1.EnvironmentVar.1.Key", "RUN");
+    q.put("InitContainer.1.EnvironmentVar.1.Value", "1");
+    put(q, "Container.1.", "app", APP);
+    q.put("Container.1.EnvironmentVar.1.Key", "VERSION");
+    q.put("Container.1.EnvironmentVar.1.Value", "v1");
+    q.put("Container.1.LifecyclePreStopHandlerExec.1", "/bin/sh");
+    q.put("Container.1.LifecyclePreStopHandlerExec.2", "-c");
+    q.put("Container.1.LifecyclePreStopHandlerExec.3", "echo prestop ran > /proc/1/fd/1");
+    put(q, "Container.2.", "side", "trap 'exit 0' TERM; sleep 3600 & wait");
+    String id = (String) EciClients.call(client, "CreateContainerGroup", q).get("ContainerGroupId");
+    await(id, g -> "Running".equals(g.get("Status")) && running(g, "app") && running(g, "side"), "Running");
+    return id;
+  }
+
+  static void put(Map<String, Object> q, String prefix, String name, String script) {
+    q.put(prefix + "Name", name);
+    q.put(prefix + "Image", image);
+    q.put(prefix + "Command.1", "/bin/sh");
+    q.put(prefix + "Arg.1", "-c");
+    q.put(prefix + "Arg.2", script);
+  }
+
+  @Test
+  void incrementalChangeOfOneContainerRestartsOnlyIt() throws Exception {
+    String id = runningGroup("upd-one");
+    Map<String, Object> before = describe(id);
+    Map<String, Object> sideBefore = CrashLoopClockIT.container(before, "side");
+    Map<String, Object> appBefore = CrashLoopClockIT.container(before, "app");
+    assertThat(exec(id, "app", "echo $VERSION")).isEqualTo("v1\n");
+
+    update(id, "IncrementalUpdate", Map.of("Container.1.Name", "app",
+        "Container.1.EnvironmentVar.1.Key", "VERSION", "Container.1.EnvironmentVar.1.Value", "v2"));
+    assertThat(describe(id).get("Status")).as("visible at once").isEqualTo("Updating");
+    Map<String, Object> g = await(id, x -> "Running".equals(x.get("Status")) && running(x, "app")
+        && ((Number) CrashLoopClockIT.container(x, "app").get("RestartCount")).intValue() == 1, "updated");
+
+    assertThat(g.get("SpecVersion")).isEqualTo("2");
+    assertThat(exec(id, "app", "echo $VERSION")).isEqualTo("v2\n");
+    Map<String, Object> side = CrashLoopClockIT.container(g, "side");
+    assertThat(side.get("RestartCount")).as("the sidecar did not restart").isEqualTo(0L);
+    assertThat(CrashLoopClockIT.state(side, "CurrentState").get("StartTime"))
+        .isEqualTo(CrashLoopClockIT.state(sideBefore, "CurrentState").get("StartTime"));
+    assertThat(CrashLoopClockIT.state(CrashLoopClockIT.container(g, "app"), "CurrentState").get("StartTime"))
+        .isNotEqualTo(CrashLoopClockIT.state(appBefore, "CurrentState").get("StartTime"));
+    assertThat(LifecycleIT.first(g, "InitContainers").get("RestartCount")).as("init not run again").isEqualTo(0L);
+    assertThat(LifecycleIT.reasons(g)).contains("Updating", "Killing", "Updated");
+    // The other fields of the container were kept (IncrementalUpdate): the preStop hook ran on the old instance.
+    String previousLog = (String) EciClients.call(client, "DescribeContainerLog", Map.of("RegionId", "cn-hangzhou",
+        "ContainerGroupId", id, "ContainerName", "app", "LastTime", "true")).get("Content");
+    assertThat(previousLog).contains("version=v1", "prestop ran");
+    String log = (String) EciClients.call(client, "DescribeContainerLog", Map.of("RegionId", "cn-hangzhou",
+        "ContainerGroupId", id, "ContainerName", "app")).get("Content");
+    assertThat(log).contains("version=v2");
+    delete(id);
+  }
+
+  @Test
+  void tagsChangeWithoutRestartsAndRepeatsAreNoNeedUpdateOrIdempotent() throws Exception {
+    String id = runningGroup("upd-tags");
+    Map<String, Object> before = describe(id);
+    Map<String, String> tags = Map.of("Tag.1.Key", "team", "Tag.1.Value", "b");
+    update(id, "IncrementalUpdate", with(tags, "ClientToken", "tok-" + id));
+    Map<String, Object> g = await(id, x -> "Running".equals(x.get("Status")), "Running after the tag update");
+    assertThat(g.get("Tags")).isEqualTo(List.of(Map.of("Key", "team", "Value", "b")));
+    assertThat(g.get("SpecVersion")).isEqualTo("2");
+    for (String c : List.of("app", "side")) {
+      assertThat(CrashLoopClockIT.container(g, c).get("RestartCount")).isEqualTo(0L);
+      assertThat(CrashLoopClockIT.state(CrashLoopClockIT.container(g, c), "CurrentState").get("StartTime"))
+          .isEqualTo(CrashLoopClockIT.state(CrashLoopClockIT.container(before, c), "CurrentState").get("StartTime"));
+    }
+    // A retry with the same ClientToken succeeds and changes nothing; without it, the same change is NoNeedUpdate.
+    update(id, "IncrementalUpdate", with(tags, "ClientToken", "tok-" + id));
+    assertThat(describe(id).get("SpecVersion")).isEqualTo("2");
+    assertThatThrownBy(() -> update(id, "IncrementalUpdate", tags)).isInstanceOfSatisfying(TeaException.class,
+        e -> {
+          assertThat(e.getCode()).isEqualTo("NoNeedUpdate");
+          assertThat(e.getStatusCode()).isEqualTo(400);
+        });
+    assertThatThrownBy(() -> update(id, "IncrementalUpdate", with(Map.of("Tag.1.Key", "team", "Tag.1.Value", "c"),
+        "ClientToken", "tok-" + id))).isInstanceOfSatisfying(TeaException.class,
+            e -> assertThat(e.getCode()).isEqualTo("IdempotentParameterMismatch"));
+    delete(id);
+  }
+
+  @Test
+  void initChangesRestartTheGroupAndVolumeChangesRecreateTheSandbox() throws Exception {
+    String id = runningGroup("upd-init");
+    update(id, "IncrementalUpdate", Map.of("InitContainer.1.Name", "prepare",
+        "InitContainer.1.EnvironmentVar.1.Key", "RUN", "InitContainer.1.EnvironmentVar.1.Value", "2"));
+    Map<String, Object> g = await(id, x -> "Running".equals(x.get("Status")) && "2".equals(x.get("SpecVersion"))
+        && running(x, "app") && running(x, "side"), "group restarted after the init change");
+    String initLog = (String) EciClients.call(client, "DescribeContainerLog", Map.of("RegionId", "cn-hangzhou",
+        "ContainerGroupId", id, "ContainerName", "prepare")).get("Content");
+    assertThat(initLog).contains("init-ran-2");
+    assertThat(LifecycleIT.reasons(g)).contains("Restarting");
+    String sandbox = sandboxId(id);
+
+    // RenewUpdate of the volumes: a new EmptyDir, mounted by a container -> a new sandbox.
+    update(id, "IncrementalUpdate", Map.of("Volume.1.Name", "shared", "Volume.1.Type", "EmptyDirVolume",
+        "Container.1.Name", "side", "Container.1.VolumeMount.1.Name", "shared",
+        "Container.1.VolumeMount.1.MountPath", "/shared"));
+    g = await(id, x -> "Running".equals(x.get("Status")) && "3".equals(x.get("SpecVersion"))
+        && running(x, "app") && running(x, "side"), "sandbox recreated after the volume change");
+    assertThat(LifecycleIT.reasons(g)).contains("SandboxChanged");
+    assertThat(sandboxId(id)).as("a new sandbox").isNotEqualTo(sandbox);
+    delete(id);
+  }
+
+  @Test
+  void anUpdateThatCannotRunIsReportedAndAFurtherUpdateFixesIt() throws Exception {
+    String id = runningGroup("upd-bad");
+    update(id, "IncrementalUpdate", Map.of("Container.1.Name", "side", "Container.1.Image", "127.0.0.1:1/none:1"));
+    Map<String, Object> g = await(id, x -> {
+      Object reason = CrashLoopClockIT.state(CrashLoopClockIT.container(x, "side"), "CurrentState").get("Reason");
+      return !"Updating".equals(x.get("Status")) && ("ErrImagePull".equals(reason) || "ImagePullBackOff".equals(reason));
+    }, "the failing pull reported");
+    assertThat(CrashLoopClockIT.container(g, "side").get("Image")).as("Describe shows the new spec")
+        .isEqualTo("127.0.0.1:1/none:1");
+    assertThat(running(g, "app")).as("the unchanged container keeps running").isTrue();
+    assertThat(CrashLoopClockIT.container(g, "app").get("RestartCount")).isEqualTo(0L);
+    assertThat(LifecycleIT.reasons(g)).contains("Failed");
+
+    update(id, "IncrementalUpdate", Map.of("Container.1.Name", "side", "Container.1.Image", image));
+    g = await(id, x -> "Running".equals(x.get("Status")) && running(x, "side") && "3".equals(x.get("SpecVersion")),
+        "fixed by a further update");
+    assertThat(CrashLoopClockIT.container(g, "side").get("Image")).isEqualTo(image);
+    delete(id);
+  }
+
+  @Test
+  void onlyPendingOrRunningGroupsCanBeUpdated() throws Exception {
+    Map<String, Object> q = new LinkedHashMap<>();
+    q.put("RegionId", "cn-hangzhou");
+    q.put("ContainerGroupName", "upd-done-" + SdkEndToEndIT.shortId());
+    q.put("RestartPolicy", "Never");
+    put(q, "Container.1.", "job", "exit 0");
+    String id = (String) EciClients.call(client, "CreateContainerGroup", q).get("ContainerGroupId");
+    await(id, x -> "Succeeded".equals(x.get("Status")), "Succeeded");
+    assertThatThrownBy(() -> update(id, "RenewUpdate", Map.of("RestartPolicy", "Always")))
+        .isInstanceOfSatisfying(TeaException.class, e -> {
+          assertThat(e.getCode()).isEqualTo("IncorrectStatus");
+          assertThat(e.getStatusCode()).isEqualTo(400);
+          assertThat(e.getMessage()).contains("Succeeded");
+        });
+    assertThatThrownBy(() -> update("eci-doesnotexist0000000", "RenewUpdate", Map.of("RestartPolicy", "Always")))
+        .isInstanceOfSatisfying(TeaException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+    assertThatThrownBy(() -> update(id, "Sometimes", Map.of("RestartPolicy", "Always")))
+        .isInstanceOfSatisfying(TeaException.class, e -> assertThat(e.getCode()).isEqualTo("InvalidParameter"));
+    delete(id);
+  }
+
+  // --- helpers --------------------------------------------------------------------------------------
+
+  static Map<String, String> with(Map<String, String> m, String k, String v) {
+    Map<String, String> out = new LinkedHashMap<>(m);
+    out.put(k, v);
+    return out;
+  }
+
+  void update(String id, String type, Map<String, String> params) throws Exception {
+    Map<String, Object> q = new LinkedHashMap<>(params);
+    q.put("RegionId", "cn-hangzhou");
+    q.put("ContainerGroupId", id);
+    q.put("UpdateType", type);
+    EciClients.call(client, "UpdateContainerGroup", q);
+  }
+
+  String exec(String id, String container, String script) throws Exception {
+    Map<String, Object> r = EciClients.call(client, "ExecContainerCommand", Map.of("RegionId", "cn-hangzhou",
+        "ContainerGroupId", id, "ContainerName", container, "Command", "[\"/bin/sh\",\"-c\",\"" + script + "\"]",
+        "Sync", "true"));
+    return (String) r.get("SyncResponse");
+  }
+
+  static String sandboxId(String groupId) {
+    return TestEngine.runtime().list(Map.of(dev.openeci.runtime.Labels.GROUP_ID, groupId,
+        dev.openeci.runtime.Labels.ROLE, dev.openeci.runtime.Labels.ROLE_SANDBOX)).get(0).id();
+  }
+
+  static boolean running(Map<String, Object> g, String name) {
+    Map<String, Object> c = CrashLoopClockIT.container(g, name);
+    return c != null && "Running".equals(CrashLoopClockIT.state(c, "CurrentState").get("State"));
+  }
+
+  Map<String, Object> describe(String id) throws Exception {
+    return SdkEndToEndIT.describe(client, id).get(0);
+  }
+
+  Map<String, Object> await(String id, Predicate<Map<String, Object>> condition, String what) {
+    Object[] last = new Object[1];
+    try {
+      return SdkEndToEndIT.await(() -> {
+        try {
+          List<Map<String, Object>> l = SdkEndToEndIT.describe(client, id);
+          if (l.isEmpty()) return null;
+          last[0] = l.get(0);
+          return condition.test(l.get(0)) ? l.get(0) : null;
+        } catch (Exception e) {
+          return null;
+        }
+      }, what + " (" + id + ")");
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\nlast Describe: " + last[0] + "\nserver log:\n" + server.logText(), e);
+    }
+  }
+
+  void delete(String id) throws Exception {
+    EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
+  }
+}
