@@ -43,6 +43,10 @@ class FullSurfaceIT {
   }
 
   static Map<String, Object> container(String prefix, Map<String, Object> q, String name) {
+    return container(prefix, q, name, image);
+  }
+
+  static Map<String, Object> container(String prefix, Map<String, Object> q, String name, String image) {
     q.put(prefix + "Name", name);
     q.put(prefix + "Image", image);
     q.put(prefix + "Command.1", "/bin/sh");

@@ -200,6 +200,136 @@ class UpdateIT {
     delete(id);
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyUpdatePathIsAcceptedAndReadsBack() throws Exception {
+    String id = runningGroup("upd-full");
+    Map<String, Object> q = new LinkedHashMap<>();
+    q.put("RegionId", "cn-hangzhou");
+    q.put("ContainerGroupId", id);
+    q.put("UpdateType", "RenewUpdate");
+    q.put("ClientToken", "full-" + id);
+    q.put("RestartPolicy", "OnFailure");
+    q.put("Cpu", 2);
+    q.put("Memory", 4);
+    q.put("ResourceGroupId", "rg-updated");
+    q.put("Tag.1.Key", "suite");
+    q.put("Tag.1.Value", "update");
+    q.put("Volume.1.Name", "scratch");
+    q.put("Volume.1.Type", "EmptyDirVolume");
+    q.put("Volume.1.EmptyDirVolume.Medium", "Memory");
+    q.put("Volume.1.EmptyDirVolume.SizeLimit", "64Mi");
+    q.put("Volume.2.Name", "nfs");
+    q.put("Volume.2.Type", "NFSVolume");
+    q.put("Volume.2.NFSVolume.Server", "nfs.example.test");
+    q.put("Volume.2.NFSVolume.Path", "/export");
+    q.put("Volume.2.NFSVolume.ReadOnly", true);
+    q.put("Volume.3.Name", "cfg");
+    q.put("Volume.3.Type", "ConfigFileVolume");
+    q.put("Volume.3.ConfigFileVolume.ConfigFileToPath.1.Path", "app.conf");
+    q.put("Volume.3.ConfigFileVolume.ConfigFileToPath.1.Content", "Z3JlZXRpbmc9aGVsbG8K");
+    q.put("Volume.4.Name", "flex");
+    q.put("Volume.4.Type", "FlexVolume");
+    q.put("Volume.4.FlexVolume.Driver", "alicloud/disk");
+    q.put("Volume.4.FlexVolume.FsType", "ext4");
+    q.put("Volume.4.FlexVolume.Options", "{\"volumeId\":\"d-1\"}");
+    q.put("Volume.5.Name", "host");
+    q.put("Volume.5.Type", "HostPathVolume");
+    q.put("Volume.5.HostPathVolume.Path", "/tmp");
+    q.put("Volume.5.HostPathVolume.Type", "Directory");
+    q.put("DnsConfig.NameServer.1", "10.0.0.53");
+    q.put("DnsConfig.Search.1", "openeci.local");
+    q.put("DnsConfig.Option.1.Name", "ndots");
+    q.put("DnsConfig.Option.1.Value", "2");
+    String[] names = {"exec", "http", "tcp"};
+    for (int i = 0; i < 3; i++) {
+      String p = "Container." + (i + 1) + ".";
+      FullSurfaceIT.container(p, q, names[i], image);
+      q.put(p + "Tty", false);
+      q.put(p + "Stdin", false);
+      q.put(p + "StdinOnce", false);
+    }
+    for (String probe : List.of("LivenessProbe", "ReadinessProbe")) {
+      q.put("Container.1." + probe + ".Exec.Command.1", "true");
+      q.put("Container.1." + probe + ".InitialDelaySeconds", 1);
+      q.put("Container.1." + probe + ".PeriodSeconds", 5);
+      q.put("Container.1." + probe + ".TimeoutSeconds", 2);
+      q.put("Container.1." + probe + ".SuccessThreshold", 1);
+      q.put("Container.1." + probe + ".FailureThreshold", 3);
+      q.put("Container.2." + probe + ".HttpGet.Path", "/healthz");
+      q.put("Container.2." + probe + ".HttpGet.Port", 8080);
+      q.put("Container.2." + probe + ".HttpGet.Scheme", "HTTP");
+      q.put("Container.3." + probe + ".TcpSocket.Port", 8080);
+    }
+    q.put("Container.1.LifecyclePostStartHandlerExec.1", "true");
+    q.put("Container.1.LifecyclePreStopHandlerExec.1", "true");
+    for (String h : List.of("LifecyclePostStartHandler", "LifecyclePreStopHandler")) {
+      q.put("Container.2." + h + "HttpGetHost", "127.0.0.1");
+      q.put("Container.2." + h + "HttpGetPort", 8080);
+      q.put("Container.2." + h + "HttpGetPath", "/hook");
+      q.put("Container.2." + h + "HttpGetScheme", "HTTP");
+      q.put("Container.3." + h + "TcpSocketHost", "127.0.0.1");
+      q.put("Container.3." + h + "TcpSocketPort", 8080);
+    }
+    // The update document spells PostStart's headers "HttpHeaders" and PreStop's "HttpHeader".
+    q.put("Container.2.LifecyclePostStartHandlerHttpGetHttpHeaders.1.Name", "X-Hook");
+    q.put("Container.2.LifecyclePostStartHandlerHttpGetHttpHeaders.1.Value", "post");
+    q.put("Container.2.LifecyclePreStopHandlerHttpGetHttpHeader.1.Name", "X-Hook");
+    q.put("Container.2.LifecyclePreStopHandlerHttpGetHttpHeader.1.Value", "pre");
+    FullSurfaceIT.container("InitContainer.1.", q, "init", image);
+    q.put("InitContainer.1.Arg.2", "echo init v2");
+    q.put("InitContainer.1.Tty", false);
+    q.put("InitContainer.1.Stdin", false);
+    q.put("InitContainer.1.StdinOnce", false);
+    q.put("ImageRegistryCredential.1.Server", "registry.example.test");
+    q.put("ImageRegistryCredential.1.UserName", "robot");
+    q.put("ImageRegistryCredential.1.Password", "upd-s3cret-never-echoed");
+    q.put("AcrRegistryInfo.1.Domain.1", "acr.example.test");
+    q.put("AcrRegistryInfo.1.InstanceName", "acr");
+    q.put("AcrRegistryInfo.1.InstanceId", "cri-1");
+    q.put("AcrRegistryInfo.1.RegionId", "cn-hangzhou");
+
+    java.util.Set<String> sent = new java.util.HashSet<>();
+    for (String k : q.keySet()) sent.add(k.replaceAll("\\.\\d+(?=\\.|$)", ".N"));
+    assertThat(sent).as("the request covers the update catalogue").containsAll(catalogue());
+
+    EciClients.call(client, "UpdateContainerGroup", q);
+    Map<String, Object> g = describe(id);
+    assertThat(g).containsEntry("SpecVersion", "2").containsEntry("RestartPolicy", "OnFailure")
+        .containsEntry("ResourceGroupId", "rg-updated");
+    assertThat(g.get("Tags")).isEqualTo(List.of(Map.of("Key", "suite", "Value", "update")));
+    assertThat((List<Map<String, Object>>) g.get("Volumes")).extracting(v -> v.get("Type"))
+        .containsExactly("EmptyDirVolume", "NFSVolume", "ConfigFileVolume", "FlexVolume", "HostPathVolume");
+    assertThat(g.get("DnsConfig")).isEqualTo(Map.of("NameServers", List.of("10.0.0.53"), "Searches",
+        List.of("openeci.local"), "Options", List.of(Map.of("Name", "ndots", "Value", "2"))));
+    List<Map<String, Object>> cs = (List<Map<String, Object>>) g.get("Containers");
+    assertThat(cs).extracting(c -> c.get("Name")).containsExactly("exec", "http", "tcp");
+    assertThat(((Map<String, Object>) cs.get(1).get("LivenessProbe")).get("HttpGet"))
+        .isEqualTo(Map.of("Path", "/healthz", "Port", 8080L, "Scheme", "HTTP"));
+    assertThat(((Map<String, Object>) cs.get(2).get("ReadinessProbe")).get("TcpSocket")).isEqualTo(Map.of("Port", 8080L));
+    assertThat(cs.get(0).get("EnvironmentVars")).isEqualTo(List.of(Map.of("Key", "GREETING", "Value", "hello é"),
+        Map.of("Key", "POD_IP", "ValueFrom", Map.of("FieldRef", Map.of("FieldPath", "status.podIP")))));
+    assertThat((List<Map<String, Object>>) g.get("InitContainers")).singleElement()
+        .satisfies(i -> assertThat(i.get("Args")).isEqualTo(List.of("-c", "echo init v2")));
+    assertThat(g.toString()).doesNotContain("upd-s3cret-never-echoed");
+    // The retry of the same request (same ClientToken) is accepted and makes no new version.
+    EciClients.call(client, "UpdateContainerGroup", q);
+    assertThat(describe(id).get("SpecVersion")).isEqualTo("2");
+    delete(id);
+  }
+
+  static java.util.Set<String> catalogue() throws Exception {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(
+        UpdateIT.class.getResourceAsStream("/UpdateContainerGroup.params.tsv"), java.nio.charset.StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (!line.startsWith("#") && !line.isBlank()) out.add(line.split("\t")[0]);
+      }
+    }
+    return out;
+  }
+
   // --- helpers --------------------------------------------------------------------------------------
 
   static Map<String, String> with(Map<String, String> m, String k, String v) {
