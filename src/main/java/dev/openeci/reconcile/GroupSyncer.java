@@ -7,10 +7,14 @@ import dev.openeci.group.GroupSpec;
 import dev.openeci.group.GroupState;
 import dev.openeci.group.GroupState.Backoff;
 import dev.openeci.group.GroupState.Waiting;
+import dev.openeci.group.PodOptions;
 import dev.openeci.group.PullPolicy;
 import dev.openeci.reconcile.PodPlan.Action;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.CreateContainer;
+import dev.openeci.runtime.ImageRefs;
+import dev.openeci.runtime.PullProgress;
+import dev.openeci.runtime.RegistryAuth;
 import dev.openeci.runtime.Labels;
 import dev.openeci.runtime.RuntimeContainer;
 import dev.openeci.runtime.RuntimeFailure;
@@ -146,6 +150,7 @@ public final class GroupSyncer {
       }
     }
     GroupState next = computed.withBackoff(backoff, waiting);
+    recordImagePullBackOff(g, next);
     var previousStatus = g.state().status();
     repo.modify(groupId, cur -> cur.deletionRequested() != null || cur.state().equals(next) ? cur
         : cur.withState(next, now));
@@ -160,6 +165,24 @@ public final class GroupSyncer {
     }
     Instant wake = earliestWake(plan.wakeAt(), backoff, now);
     if (wake != null) wakeAt(groupId, wake, now);
+  }
+
+  /** Kubelet's events for a container that enters ImagePullBackOff (once per back-off period). */
+  private void recordImagePullBackOff(ContainerGroup g, GroupState next) {
+    List<dev.openeci.group.ContainerStatus> before = new ArrayList<>(g.state().initContainers());
+    before.addAll(g.state().containers());
+    List<dev.openeci.group.ContainerStatus> after = new ArrayList<>(next.initContainers());
+    after.addAll(next.containers());
+    for (dev.openeci.group.ContainerStatus s : after) {
+      if (s.current() == null || !"ImagePullBackOff".equals(s.current().reason())) continue;
+      boolean already = before.stream().anyMatch(b -> b.name().equals(s.name()) && b.current() != null
+          && "ImagePullBackOff".equals(b.current().reason()));
+      if (already) continue;
+      ContainerSpec spec = g.spec().container(s.name());
+      String image = spec != null ? spec.image() : s.name();
+      events.normal(g.id(), s.name(), "BackOff", "Back-off pulling image \"" + image + "\"");
+      events.warning(g.id(), s.name(), "Failed", "Error: ImagePullBackOff");
+    }
   }
 
   private static Instant earliestWake(Instant planned, Map<String, Backoff> backoff, Instant now) {
@@ -248,7 +271,7 @@ public final class GroupSyncer {
       Map<String, Waiting> waiting, Instant now) {
     ContainerSpec c = r.spec();
     String key = PodPlanner.key(c.name(), r.init());
-    if (!ensureImage(g.id(), c, key, r.attempt(), backoff, waiting, now)) return;
+    if (!ensureImage(g, c, key, r.attempt(), backoff, waiting, now)) return;
     String sandboxIp = obs.sandbox() == null ? "" : nullToEmpty(obs.sandbox().ipAddress());
     List<String> env = new ArrayList<>();
     for (EnvVar e : c.env()) {
@@ -348,8 +371,9 @@ public final class GroupSyncer {
   }
 
   /** Pulls per the container's policy. False (with waiting reason, event, back-off) when it cannot. */
-  private boolean ensureImage(String gid, ContainerSpec c, String key, int attempt, Map<String, Backoff> backoff,
+  private boolean ensureImage(ContainerGroup g, ContainerSpec c, String key, int attempt, Map<String, Backoff> backoff,
       Map<String, Waiting> waiting, Instant now) {
+    String gid = g.id();
     PullPolicy policy = c.imagePullPolicy() == null ? PullPolicy.IfNotPresent : c.imagePullPolicy();
     boolean present = runtime.hasImage(c.image());
     if (policy == PullPolicy.Never || (policy == PullPolicy.IfNotPresent && present)) {
@@ -363,10 +387,18 @@ public final class GroupSyncer {
     events.normal(gid, c.name(), "Pulling", "Pulling image \"" + c.image() + "\"");
     long t0 = System.nanoTime();
     try {
-      runtime.pull(c.image(), Optional.empty(), false, line -> log.info("{}: pull {}: {}", gid, c.image(), line));
+      PodOptions.Images images = g.spec().images();
+      Optional<RegistryAuth> auth = ImageRefs.credentialFor(c.image(), images.credentials(),
+          PodOptions.Images.RegistryCredential::server)
+          .map(rc -> new RegistryAuth(ImageRefs.registry(c.image()), rc.userName(), rc.password()));
+      boolean insecure = ImageRefs.insecure(c.image(), images.plainHttpRegistries(), images.insecureRegistries());
+      log.info("{}: pulling {} (credentials: {}, insecure registry: {})", gid, c.image(),
+          auth.isPresent() ? "user " + auth.get().username() : "none", insecure);
+      runtime.pull(c.image(), auth, insecure, new PullProgress(log, gid, c.image()));
     } catch (RuntimeFailure e) {
       String msg = "Failed to pull image \"" + c.image() + "\": " + e.getMessage();
       events.warning(gid, c.name(), "Failed", msg);
+      events.warning(gid, c.name(), "Failed", "Error: ErrImagePull");
       waiting.put(key, new Waiting("ErrImagePull", msg));
       if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
       return false;
