@@ -57,6 +57,8 @@ public final class GroupSyncer {
   private Consumer<String> requeue = id -> {};
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
+  /** Containers (planner keys) whose image pull failed in the group's current sync. */
+  private final Map<String, java.util.Set<String>> pullFailures = new ConcurrentHashMap<>();
 
   public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
       ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner) {
@@ -93,6 +95,7 @@ public final class GroupSyncer {
   }
 
   public void sync(String groupId) {
+    pullFailures.remove(groupId);
     Optional<ContainerGroup> found = repo.get(groupId);
     List<RuntimeContainer> observed;
     try {
@@ -149,7 +152,15 @@ public final class GroupSyncer {
         break;
       }
     }
-    GroupState next = computed.withBackoff(backoff, waiting);
+    GroupState computedNext = computed.withBackoff(backoff, waiting);
+    // A pull that failed in this sync shows as ErrImagePull until a later sync finds the group in
+    // its back-off (ImagePullBackOff), as the kubelet reports it.
+    java.util.Set<String> failedPulls = pullFailures.remove(groupId);
+    List<String> freshPullFailures = failedPulls == null ? List.of() : List.copyOf(failedPulls);
+    boolean onlyPullFailures = !freshPullFailures.isEmpty() && ok && plan.actions().stream()
+        .allMatch(a -> a instanceof PodPlan.Run r && freshPullFailures.contains(PodPlanner.key(r.spec().name(), r.init())));
+    GroupState next = freshPullFailures.isEmpty() ? computedNext
+        : withWaiting(computedNext, waiting, freshPullFailures);
     recordImagePullBackOff(g, next);
     var previousStatus = g.state().status();
     repo.modify(groupId, cur -> cur.deletionRequested() != null || cur.state().equals(next) ? cur
@@ -161,10 +172,25 @@ public final class GroupSyncer {
       retryLater(groupId, "act", null);
     } else {
       failures.remove(groupId);
-      if (!plan.actions().isEmpty()) requeue.accept(groupId);
+      if (!plan.actions().isEmpty() && !onlyPullFailures) requeue.accept(groupId);
+      // ErrImagePull turns into ImagePullBackOff after a few seconds: sync again then.
+      if (!freshPullFailures.isEmpty()) wakeAt(groupId, now.plusSeconds(PodPlanner.ERR_IMAGE_PULL_SECONDS), now);
     }
     Instant wake = earliestWake(plan.wakeAt(), backoff, now);
     if (wake != null) wakeAt(groupId, wake, now);
+  }
+
+  private static GroupState withWaiting(GroupState st, Map<String, Waiting> waiting, List<String> keys) {
+    java.util.function.BiFunction<List<dev.openeci.group.ContainerStatus>, Boolean,
+        List<dev.openeci.group.ContainerStatus>> patch = (list, init) -> list.stream().map(cs -> {
+          Waiting w = waiting.get(PodPlanner.key(cs.name(), init));
+          if (w == null || !keys.contains(PodPlanner.key(cs.name(), init))) return cs;
+          return new dev.openeci.group.ContainerStatus(cs.name(), cs.ready(), cs.restartCount(),
+              dev.openeci.group.ContainerState.waiting(w.reason(), w.message()), cs.previous());
+        }).toList();
+    return new GroupState(st.status(), st.intranetIp(), st.internetIp(), patch.apply(st.initContainers(), true),
+        patch.apply(st.containers(), false), st.succeededTime(), st.failedTime(), st.backoff(), st.waiting(),
+        st.restartsApplied());
   }
 
   /** Kubelet's events for a container that enters ImagePullBackOff (once per back-off period). */
@@ -400,6 +426,7 @@ public final class GroupSyncer {
       events.warning(gid, c.name(), "Failed", msg);
       events.warning(gid, c.name(), "Failed", "Error: ErrImagePull");
       waiting.put(key, new Waiting("ErrImagePull", msg));
+      pullFailures.computeIfAbsent(gid, k -> ConcurrentHashMap.newKeySet()).add(key);
       if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
       return false;
     }

@@ -142,6 +142,9 @@ public final class PodPlanner {
     }
   }
 
+  /** How long a failed pull shows as ErrImagePull before its back-off shows as ImagePullBackOff. */
+  public static final long ERR_IMAGE_PULL_SECONDS = 5;
+
   public static String key(String name, boolean init) {
     return init ? "init:" + name : name;
   }
@@ -231,7 +234,8 @@ public final class PodPlanner {
     Waiting w = waiting.get(key);
     if (latest == null) {
       Backoff b = state.backoff().get(key);
-      if (w != null && b != null && now.isBefore(b.notBefore()) && "ErrImagePull".equals(w.reason())) {
+      if (w != null && b != null && now.isBefore(b.notBefore()) && "ErrImagePull".equals(w.reason())
+          && !now.isBefore(b.since().plusSeconds(ERR_IMAGE_PULL_SECONDS))) {
         current = ContainerState.waiting("ImagePullBackOff", "Back-off pulling image \"" + c.image() + "\"");
       } else if (w != null) {
         current = ContainerState.waiting(w.reason(), w.message());
