@@ -166,7 +166,8 @@ public final class TestRegistry implements AutoCloseable {
     Path archive = dir.resolve("push-" + UUID.randomUUID() + ".tar");
     engine.saveImage(localImage, archive);
     String target = address() + "/" + repository;
-    List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "--quiet", "--dest-tls-verify=false"));
+    List<String> cmd = new ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--quiet",
+        "--dest-tls-verify=false"));
     if (password != null) cmd.addAll(List.of("--dest-creds", USER + ":" + password));
     cmd.addAll(List.of("docker-archive:" + archive, "docker://" + target));
     run(dir, cmd);
