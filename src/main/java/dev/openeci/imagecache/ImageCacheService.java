@@ -82,6 +82,20 @@ public final class ImageCacheService implements AutoCloseable {
         Optional<RegistryAuth> auth = ImageRefs.credentialFor(image, r.credentials(), RegistryAuth::server)
             .map(a -> new RegistryAuth(ImageRefs.registry(image), a.username(), a.password()));
         boolean insecure = ImageRefs.insecure(image, r.plainHttpRegistries(), r.insecureRegistries());
+        if (ImageRefs.LOCAL.equals(ImageRefs.registry(image))) {
+          // localhost/... names an image built or imported into this engine: nothing to pull from.
+          if (!runtime.hasImage(image)) {
+            String msg = "Image \"" + image + "\" is a local image (localhost/...) and the engine does not have it";
+            repo.modify(id, c -> c.withStatus(ImageCache.FAILED, c.progress())
+                .withEvent("Warning", "Failed", msg, clock.instant()));
+            return;
+          }
+          done++;
+          int progress = done * 100 / r.images().size();
+          repo.modify(id, c -> c.withStatus(ImageCache.CREATING, progress).withEvent("Normal", "Pulled",
+              "Container image \"" + image + "\" already present on machine", clock.instant()));
+          continue;
+        }
         event(id, "Normal", "Pulling", "Pulling image \"" + image + "\"");
         long t0 = System.nanoTime();
         try {

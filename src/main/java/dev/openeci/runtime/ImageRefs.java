@@ -12,6 +12,8 @@ import java.util.Optional;
  */
 public final class ImageRefs {
   public static final String DOCKER_HUB = "docker.io";
+  /** The registry of images built or imported into the engine itself (Podman's {@code localhost/} prefix). */
+  public static final String LOCAL = "localhost";
   private static final List<String> HUB_ALIASES = List.of("docker.io", "index.docker.io", "registry-1.docker.io",
       "registry.hub.docker.com");
 
