@@ -14,4 +14,9 @@ public final class Ids {
     for (int i = 0; i < 20; i++) b.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
     return b.toString();
   }
+
+  /** Image cache ids like ECI's: {@code imc-} + 20 lower-case letters and digits. */
+  public static String newImageCacheId() {
+    return "imc-" + newGroupId().substring(4);
+  }
 }

@@ -8,11 +8,15 @@ import dev.openeci.group.GroupSpec;
 import dev.openeci.group.GroupState;
 import dev.openeci.group.GroupState.Backoff;
 import dev.openeci.group.GroupState.Waiting;
+import dev.openeci.group.PodOptions;
 import dev.openeci.group.PullPolicy;
 import dev.openeci.group.SpecHashes;
 import dev.openeci.reconcile.PodPlan.Action;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.CreateContainer;
+import dev.openeci.runtime.ImageRefs;
+import dev.openeci.runtime.PullProgress;
+import dev.openeci.runtime.RegistryAuth;
 import dev.openeci.runtime.Labels;
 import dev.openeci.runtime.RuntimeContainer;
 import dev.openeci.runtime.RuntimeFailure;
@@ -55,6 +59,8 @@ public final class GroupSyncer {
   private Consumer<String> requeue = id -> {};
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
+  /** Containers (planner keys) whose image pull failed in the group's current sync. */
+  private final Map<String, java.util.Set<String>> pullFailures = new ConcurrentHashMap<>();
 
   public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
       ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner) {
@@ -91,6 +97,7 @@ public final class GroupSyncer {
   }
 
   public void sync(String groupId) {
+    pullFailures.remove(groupId);
     Optional<ContainerGroup> found = repo.get(groupId);
     List<RuntimeContainer> observed;
     try {
@@ -147,7 +154,16 @@ public final class GroupSyncer {
         break;
       }
     }
-    GroupState next = computed.withBackoff(backoff, waiting);
+    GroupState computedNext = computed.withBackoff(backoff, waiting);
+    // A pull that failed in this sync shows as ErrImagePull until a later sync finds the group in
+    // its back-off (ImagePullBackOff), as the kubelet reports it.
+    java.util.Set<String> failedPulls = pullFailures.remove(groupId);
+    List<String> freshPullFailures = failedPulls == null ? List.of() : List.copyOf(failedPulls);
+    boolean onlyPullFailures = !freshPullFailures.isEmpty() && ok && plan.actions().stream()
+        .allMatch(a -> a instanceof PodPlan.Run r && freshPullFailures.contains(PodPlanner.key(r.spec().name(), r.init())));
+    GroupState next = freshPullFailures.isEmpty() ? computedNext
+        : withWaiting(computedNext, waiting, freshPullFailures);
+    recordImagePullBackOff(g, next);
     recordBackOff(g, g.state(), next);
     var previousStatus = g.state().status();
     // A state computed from an older spec is not written: the update that replaced it woke the
@@ -166,15 +182,18 @@ public final class GroupSyncer {
       retryLater(groupId, "act", null);
     } else {
       failures.remove(groupId);
-      if (!plan.actions().isEmpty()) requeue.accept(groupId);
+      if (!plan.actions().isEmpty() && !onlyPullFailures) requeue.accept(groupId);
+      // ErrImagePull turns into ImagePullBackOff after a few seconds: sync again then.
+      if (!freshPullFailures.isEmpty()) wakeAt(groupId, now.plusSeconds(PodPlanner.ERR_IMAGE_PULL_SECONDS), now);
     }
     Instant wake = earliestWake(plan.wakeAt(), backoff, now);
     if (wake != null) wakeAt(groupId, wake, now);
   }
 
   /**
-   * The kubelet's {@code BackOff} warning: once each time a container enters a back-off period
-   * (a crash loop, or a failed pull), aggregated by the event store into Count/LastTimestamp.
+   * The kubelet's {@code BackOff} warning for a crash loop: once each time a container enters a
+   * back-off period, aggregated by the event store into Count/LastTimestamp. (Pull back-off:
+   * {@link #recordImagePullBackOff}.)
    */
   private void recordBackOff(ContainerGroup g, GroupState before, GroupState after) {
     Map<String, ContainerStatus> old = new HashMap<>();
@@ -185,16 +204,45 @@ public final class GroupSyncer {
     for (int i = 0; i < now.size(); i++) {
       ContainerStatus c = now.get(i);
       String reason = c.current() == null ? null : c.current().reason();
-      if (!"CrashLoopBackOff".equals(reason) && !"ImagePullBackOff".equals(reason)) continue;
+      if (!"CrashLoopBackOff".equals(reason)) continue;
       ContainerStatus was = old.get(i < after.initContainers().size() ? "init:" + c.name() : c.name());
       if (was != null && was.current() != null && reason.equals(was.current().reason())
           && was.restartCount() == c.restartCount()) {
         continue;
       }
-      String message = reason.equals("CrashLoopBackOff")
-          ? "Back-off restarting failed container " + c.name() + " in pod " + g.spec().name()
-          : c.current().message();
-      events.warning(g.id(), c.name(), "BackOff", message);
+      events.warning(g.id(), c.name(), "BackOff",
+          "Back-off restarting failed container " + c.name() + " in pod " + g.spec().name());
+    }
+  }
+
+  private static GroupState withWaiting(GroupState st, Map<String, Waiting> waiting, List<String> keys) {
+    java.util.function.BiFunction<List<dev.openeci.group.ContainerStatus>, Boolean,
+        List<dev.openeci.group.ContainerStatus>> patch = (list, init) -> list.stream().map(cs -> {
+          Waiting w = waiting.get(PodPlanner.key(cs.name(), init));
+          if (w == null || !keys.contains(PodPlanner.key(cs.name(), init))) return cs;
+          return new dev.openeci.group.ContainerStatus(cs.name(), cs.ready(), cs.restartCount(),
+              dev.openeci.group.ContainerState.waiting(w.reason(), w.message()), cs.previous());
+        }).toList();
+    return new GroupState(st.status(), st.intranetIp(), st.internetIp(), patch.apply(st.initContainers(), true),
+        patch.apply(st.containers(), false), st.succeededTime(), st.failedTime(), st.backoff(), st.waiting(),
+        st.restartsApplied());
+  }
+
+  /** Kubelet's events for a container that enters ImagePullBackOff (once per back-off period). */
+  private void recordImagePullBackOff(ContainerGroup g, GroupState next) {
+    List<dev.openeci.group.ContainerStatus> before = new ArrayList<>(g.state().initContainers());
+    before.addAll(g.state().containers());
+    List<dev.openeci.group.ContainerStatus> after = new ArrayList<>(next.initContainers());
+    after.addAll(next.containers());
+    for (dev.openeci.group.ContainerStatus s : after) {
+      if (s.current() == null || !"ImagePullBackOff".equals(s.current().reason())) continue;
+      boolean already = before.stream().anyMatch(b -> b.name().equals(s.name()) && b.current() != null
+          && "ImagePullBackOff".equals(b.current().reason()));
+      if (already) continue;
+      ContainerSpec spec = g.spec().container(s.name());
+      String image = spec != null ? spec.image() : s.name();
+      events.normal(g.id(), s.name(), "BackOff", "Back-off pulling image \"" + image + "\"");
+      events.warning(g.id(), s.name(), "Failed", "Error: ImagePullBackOff");
     }
   }
 
@@ -312,7 +360,7 @@ public final class GroupSyncer {
       Map<String, Waiting> waiting, Instant now) {
     ContainerSpec c = r.spec();
     String key = PodPlanner.key(c.name(), r.init());
-    if (!ensureImage(g.id(), c, key, r.attempt(), backoff, waiting, now)) return;
+    if (!ensureImage(g, c, key, r.attempt(), backoff, waiting, now)) return;
     String sandboxIp = obs.sandbox() == null ? "" : nullToEmpty(obs.sandbox().ipAddress());
     List<String> env = new ArrayList<>();
     for (EnvVar e : c.env()) {
@@ -412,8 +460,9 @@ public final class GroupSyncer {
   }
 
   /** Pulls per the container's policy. False (with waiting reason, event, back-off) when it cannot. */
-  private boolean ensureImage(String gid, ContainerSpec c, String key, int attempt, Map<String, Backoff> backoff,
+  private boolean ensureImage(ContainerGroup g, ContainerSpec c, String key, int attempt, Map<String, Backoff> backoff,
       Map<String, Waiting> waiting, Instant now) {
+    String gid = g.id();
     PullPolicy policy = c.imagePullPolicy() == null ? PullPolicy.IfNotPresent : c.imagePullPolicy();
     boolean present = runtime.hasImage(c.image());
     if (policy == PullPolicy.Never || (policy == PullPolicy.IfNotPresent && present)) {
@@ -427,11 +476,20 @@ public final class GroupSyncer {
     events.normal(gid, c.name(), "Pulling", "Pulling image \"" + c.image() + "\"");
     long t0 = System.nanoTime();
     try {
-      runtime.pull(c.image(), Optional.empty(), false, line -> log.info("{}: pull {}: {}", gid, c.image(), line));
+      PodOptions.Images images = g.spec().images();
+      Optional<RegistryAuth> auth = ImageRefs.credentialFor(c.image(), images.credentials(),
+          PodOptions.Images.RegistryCredential::server)
+          .map(rc -> new RegistryAuth(ImageRefs.registry(c.image()), rc.userName(), rc.password()));
+      boolean insecure = ImageRefs.insecure(c.image(), images.plainHttpRegistries(), images.insecureRegistries());
+      log.info("{}: pulling {} (credentials: {}, insecure registry: {})", gid, c.image(),
+          auth.isPresent() ? "user " + auth.get().username() : "none", insecure);
+      runtime.pull(c.image(), auth, insecure, new PullProgress(log, gid, c.image()));
     } catch (RuntimeFailure e) {
       String msg = "Failed to pull image \"" + c.image() + "\": " + e.getMessage();
       events.warning(gid, c.name(), "Failed", msg);
+      events.warning(gid, c.name(), "Failed", "Error: ErrImagePull");
       waiting.put(key, new Waiting("ErrImagePull", msg));
+      pullFailures.computeIfAbsent(gid, k -> ConcurrentHashMap.newKeySet()).add(key);
       if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
       return false;
     }

@@ -207,6 +207,9 @@ public final class PodPlanner {
     }
   }
 
+  /** How long a failed pull shows as ErrImagePull before its back-off shows as ImagePullBackOff. */
+  public static final long ERR_IMAGE_PULL_SECONDS = 5;
+
   public static String key(String name, boolean init) {
     return init ? "init:" + name : name;
   }
@@ -317,23 +320,16 @@ public final class PodPlanner {
     ContainerState prev = previous == null ? null : terminated(previous);
     boolean ready = false;
     Waiting w = waiting.get(key);
-    if (latest == null) {
+    boolean replacing = latest != null && !latest.running() && !key.startsWith("init:") && stale(latest, c);
+    if (latest == null || replacing) {
       Backoff b = state.backoff().get(key);
-      if (w != null && b != null && now.isBefore(b.notBefore()) && "ErrImagePull".equals(w.reason())) {
+      if (w != null && b != null && now.isBefore(b.notBefore()) && "ErrImagePull".equals(w.reason())
+          && !now.isBefore(b.since().plusSeconds(ERR_IMAGE_PULL_SECONDS))) {
         current = ContainerState.waiting("ImagePullBackOff", "Back-off pulling image \"" + c.image() + "\"");
       } else if (w != null) {
         current = ContainerState.waiting(w.reason(), w.message());
       } else {
-        current = ContainerState.waiting(initDone ? "ContainerCreating" : "PodInitializing", null);
-      }
-    } else if (!latest.running() && !key.startsWith("init:") && stale(latest, c)) {
-      Backoff b = state.backoff().get(key);
-      if (w != null && b != null && now.isBefore(b.notBefore()) && "ErrImagePull".equals(w.reason())) {
-        current = ContainerState.waiting("ImagePullBackOff", "Back-off pulling image \"" + c.image() + "\"");
-      } else if (w != null) {
-        current = ContainerState.waiting(w.reason(), w.message());
-      } else {
-        current = ContainerState.waiting("ContainerCreating", null);
+        current = ContainerState.waiting(initDone || replacing ? "ContainerCreating" : "PodInitializing", null);
       }
     } else if (latest.running()) {
       current = ContainerState.running(latest.startedAt());

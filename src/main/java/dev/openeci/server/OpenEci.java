@@ -2,6 +2,9 @@ package dev.openeci.server;
 
 import dev.openeci.api.action.ActionHandler;
 import dev.openeci.api.action.CreateContainerGroupAction;
+import dev.openeci.api.action.CreateImageCacheAction;
+import dev.openeci.api.action.DeleteImageCacheAction;
+import dev.openeci.api.action.DescribeImageCachesAction;
 import dev.openeci.api.action.DeleteContainerGroupAction;
 import dev.openeci.api.action.DescribeContainerGroupEventsAction;
 import dev.openeci.api.action.DescribeContainerLogAction;
@@ -17,6 +20,8 @@ import dev.openeci.api.rpc.ResponseWriter;
 import dev.openeci.config.ServerConfig;
 import dev.openeci.group.ContainerAccess;
 import dev.openeci.group.GroupService;
+import dev.openeci.imagecache.ImageCacheRepository;
+import dev.openeci.imagecache.ImageCacheService;
 import dev.openeci.reconcile.EventRecorder;
 import dev.openeci.reconcile.GroupSyncer;
 import dev.openeci.reconcile.HandlerRunner;
@@ -64,6 +69,7 @@ public final class OpenEci implements AutoCloseable {
   private final Reconciler reconciler;
   private final HttpServer http;
   private final ExecSessions execSessions;
+  private final ImageCacheService imageCaches;
 
   public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
       PrintStream out) {
@@ -99,10 +105,12 @@ public final class OpenEci implements AutoCloseable {
     GroupService service = new GroupService(groups, clock, reconciler::enqueue);
     ContainerAccess access = new ContainerAccess(service, runtime);
     this.execSessions = new ExecSessions(runtime, clock);
+    this.imageCaches = new ImageCacheService(new ImageCacheRepository(db), runtime, clock);
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
-        new CreateContainerGroupAction(service, config::zoneOf),
+        new CreateContainerGroupAction(service, config::zoneOf, imageCaches,
+            (groupId, reason, message) -> events.normal(groupId, "", reason, message)),
         new DescribeContainerGroupsAction(groups, clock),
         new DescribeContainerGroupStatusAction(groups, clock),
         new DescribeContainerGroupEventsAction(groups, clock),
@@ -111,7 +119,10 @@ public final class OpenEci implements AutoCloseable {
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()),
         new DescribeContainerLogAction(access),
-        new ExecContainerCommandAction(access, execSessions));
+        new ExecContainerCommandAction(access, execSessions),
+        new CreateImageCacheAction(imageCaches),
+        new DescribeImageCachesAction(imageCaches),
+        new DeleteImageCacheAction(imageCaches));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, new Authenticator(credentials, clock),
         new ResponseWriter(), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions);
@@ -173,6 +184,7 @@ public final class OpenEci implements AutoCloseable {
     reconciler.close();
     timers.shutdownNow();
     probes.shutdownNow();
+    imageCaches.close();
     workers.shutdown();
     if (!workers.awaitTermination(30, TimeUnit.SECONDS)) workers.shutdownNow();
     db.close();

@@ -29,12 +29,25 @@ class FullSurfaceIT {
   static ServerProcess server;
   static com.aliyun.teaopenapi.Client client;
   static String image;
+  static String imageCacheId;
 
   @BeforeAll
   static void start() throws Exception {
     image = TestEngine.busyboxImage();
     server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
     client = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
+    // ImageSnapshotId must name a Ready image cache: one of the local test image.
+    imageCacheId = (String) EciClients.call(client, "CreateImageCache", Map.of("RegionId", "cn-hangzhou",
+        "ImageCacheName", "full-surface", "Image.1", image)).get("ImageCacheId");
+    SdkEndToEndIT.await(() -> {
+      try {
+        List<Map<String, Object>> c = SdkEndToEndIT.asList(EciClients.call(client, "DescribeImageCaches",
+            Map.of("RegionId", "cn-hangzhou", "ImageCacheId", imageCacheId)).get("ImageCaches"));
+        return c.size() == 1 && "Ready".equals(c.get(0).get("Status")) ? Boolean.TRUE : null;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }, "image cache " + imageCacheId + " Ready");
   }
 
   @AfterAll
@@ -91,7 +104,7 @@ class FullSurfaceIT {
     q.put("DnsPolicy", "None");
     q.put("ClientToken", "full-" + name);
     q.put("InstanceType", "ecs.c6.large");
-    q.put("ImageSnapshotId", "imc-1");
+    q.put("ImageSnapshotId", imageCacheId);
     q.put("RamRoleName", "role-1");
     q.put("TerminationGracePeriodSeconds", 5);
     q.put("AutoMatchImageCache", false);

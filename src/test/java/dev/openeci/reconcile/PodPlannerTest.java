@@ -200,11 +200,11 @@ class PodPlannerTest {
     PodObservation o = obs(labelled(sandbox(State.RUNNING), V1), labelled(init("i1", 0, State.EXITED, 0), V1),
         labelled(app("app", 0, State.EXITED, 143), V1), labelled(app("side", 0, State.RUNNING, null), V1));
     GroupState st = new GroupState(GroupStatus.Updating, null, null, List.of(), List.of(), null, null,
-        Map.of("app", new Backoff(10, NOW.minusSeconds(2))),
+        Map.of("app", new Backoff(10, NOW.minusSeconds(6))),
         Map.of("app", new GroupState.Waiting("ErrImagePull", "Failed to pull image \"img:2\": not found")), 0);
     PodPlan plan = PodPlanner.plan(appChanged, o, st, NOW);
     assertThat(actions(plan)).as("the retry waits for the back-off").isEmpty();
-    assertThat(plan.wakeAt()).isEqualTo(NOW.plusSeconds(8));
+    assertThat(plan.wakeAt()).isEqualTo(NOW.plusSeconds(4));
     GroupState after = PodPlanner.status(appChanged, o, st, NOW);
     assertThat(after.status()).isEqualTo(GroupStatus.Running);
     assertThat(after.containers().get(0).current().reason()).isEqualTo("ImagePullBackOff");

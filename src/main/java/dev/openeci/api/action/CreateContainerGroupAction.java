@@ -2,18 +2,37 @@ package dev.openeci.api.action;
 
 import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.mapping.CreateRequestMapper;
+import dev.openeci.group.ContainerSpec;
 import dev.openeci.group.GroupService;
 import dev.openeci.group.GroupSpec;
+import dev.openeci.imagecache.ImageCache;
+import dev.openeci.imagecache.ImageCacheService;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /** CreateContainerGroup: validate, persist (idempotent on ClientToken), let the worker run it. */
 public final class CreateContainerGroupAction implements ActionHandler {
   private final GroupService groups;
   private final Function<String, String> zoneOfRegion;
+  private final ImageCacheService caches;
+  private final EventSink events;
+
+  /** Where the action records a group's EciService events (image cache hits). */
+  public interface EventSink {
+    void normal(String groupId, String reason, String message);
+  }
 
   public CreateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion) {
+    this(groups, zoneOfRegion, null, null);
+  }
+
+  public CreateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion,
+      ImageCacheService caches, EventSink events) {
     this.groups = groups;
     this.zoneOfRegion = zoneOfRegion;
+    this.caches = caches;
+    this.events = events;
   }
 
   @Override
@@ -26,12 +45,37 @@ public final class CreateContainerGroupAction implements ActionHandler {
   @Override
   public Object handle(ActionContext ctx) {
     GroupSpec spec = CreateRequestMapper.map(ctx.params(), zoneOfRegion.apply(ctx.regionId()));
+    ImageCache hit = imageCache(ctx, spec);
     if (Boolean.TRUE.equals(ctx.params().bool("DryRun"))) {
       // Everything was validated; as ECI does, a passing dry run answers with the DryRun.Success error.
       throw ErrorCode.DRY_RUN_SUCCESS.exception();
     }
     String id = groups.create(ctx.accountId(), ctx.regionId(), spec, ctx.params().string("ClientToken"),
         UpdateContainerGroupAction.specParams(ctx.params()));
+    if (events != null && hit != null) {
+      caches.matched(hit.id());
+      events.normal(id, "SuccessfulHitImageCache", "[eci.imagecache]Successfully hit image cache " + hit.id()
+          + ", eci will be scheduled with this image cache.");
+    } else if (events != null && caches != null && Boolean.TRUE.equals(spec.images().autoMatchImageCache())) {
+      events.normal(id, "ImageCacheMissed", "[eci.imagecache]No Ready image cache holds every image of this"
+          + " container group; its images are pulled as their ImagePullPolicy says.");
+    }
     return new Response(id);
+  }
+
+  /**
+   * ImageSnapshotId names a cache that must exist and be Ready (ImageSnapshot.NotFound,
+   * ImageSnapshot.IncorrectStatus); AutoMatchImageCache picks the newest Ready cache holding every
+   * image of the group.
+   */
+  private ImageCache imageCache(ActionContext ctx, GroupSpec spec) {
+    if (caches == null) return null;
+    String snapshot = spec.images().imageSnapshotId();
+    if (snapshot != null) return caches.require(ctx.accountId(), ctx.regionId(), snapshot);
+    if (!Boolean.TRUE.equals(spec.images().autoMatchImageCache())) return null;
+    List<String> images = new ArrayList<>();
+    for (ContainerSpec c : spec.initContainers()) if (!images.contains(c.image())) images.add(c.image());
+    for (ContainerSpec c : spec.containers()) if (!images.contains(c.image())) images.add(c.image());
+    return caches.match(ctx.accountId(), ctx.regionId(), images).orElse(null);
   }
 }

@@ -32,7 +32,8 @@ public final class DescribeContainerGroupEventsAction implements ActionHandler {
   }
 
   static String source(GroupEvent e) {
-    return e.object().isEmpty() && e.type().equals("Warning") ? "EciService" : "K8sAgent";
+    boolean imageCache = e.reason().equals("SuccessfulHitImageCache") || e.reason().equals("ImageCacheMissed");
+    return e.object().isEmpty() && (e.type().equals("Warning") || imageCache) ? "EciService" : "K8sAgent";
   }
 
   @Override

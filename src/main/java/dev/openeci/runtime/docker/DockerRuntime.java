@@ -70,6 +70,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final DockerClient streams;
   private final com.github.dockerjava.transport.DockerHttpClient rawHttp;
   private final String engineName;
+  private final boolean podman;
 
   public DockerRuntime(String endpoint) {
     this.endpoint = endpoint;
@@ -77,15 +78,22 @@ public final class DockerRuntime implements ContainerRuntime {
     this.client = client(endpoint, rawHttp);
     this.streams = client(endpoint, http(endpoint, null));
     String name;
+    boolean podman;
     try {
       Version v = client.versionCmd().exec();
-      boolean podman = v.getComponents() != null && v.getComponents().stream()
+      podman = v.getComponents() != null && v.getComponents().stream()
           .anyMatch(c -> c.getName() != null && c.getName().toLowerCase(Locale.ROOT).contains("podman"));
       name = (podman ? "podman " : "docker ") + v.getVersion() + " (Docker API " + v.getApiVersion() + ")";
     } catch (RuntimeException e) {
       throw new RuntimeFailure("the container engine at " + endpoint + " does not answer: " + e.getMessage(), e);
     }
     this.engineName = name;
+    this.podman = podman;
+  }
+
+  /** True when the engine is Podman (its libpod API is available next to the Docker-compatible one). */
+  public boolean isPodman() {
+    return podman;
   }
 
   private static DockerClientConfig config(String endpoint) {
@@ -208,8 +216,24 @@ public final class DockerRuntime implements ContainerRuntime {
     return new String[] {image, "latest"};
   }
 
+  /**
+   * Pulls an image. Registries the request marks insecure (PlainHttpRegistry / InsecureRegistry)
+   * go through Podman's libpod endpoint with {@code tlsVerify=false} (skips certificate checks and
+   * falls back to plain HTTP), because Podman's Docker-compatible endpoint ignores such a flag and
+   * only honours its own registries.conf. On Docker, insecure registries depend on the daemon's
+   * {@code insecure-registries} setting (docs/images.md).
+   */
   @Override
   public void pull(String image, Optional<RegistryAuth> auth, boolean insecureRegistry, Consumer<String> progress) {
+    if (insecureRegistry && podman) {
+      pullLibpod(image, auth, progress);
+    } else {
+      pullCompat(image, auth, progress);
+    }
+    if (!hasImage(image)) throw new RuntimeFailure("pull of " + image + " finished but the image is not present");
+  }
+
+  private void pullCompat(String image, Optional<RegistryAuth> auth, Consumer<String> progress) {
     String[] rt = repositoryAndTag(image);
     var cmd = client.pullImageCmd(rt[0]);
     if (rt[1] != null) cmd.withTag(rt[1]);
@@ -237,10 +261,91 @@ public final class DockerRuntime implements ContainerRuntime {
       Thread.currentThread().interrupt();
       throw new RuntimeFailure("pull of " + image + " interrupted");
     } catch (RuntimeException e) {
-      throw failure("pull " + image, e);
+      throw new RuntimeFailure(scrub(failure("pull " + image, e).getMessage(), auth), e);
     }
     if (error.get() != null) throw new RuntimeFailure(scrub(error.get(), auth));
-    if (!hasImage(image)) throw new RuntimeFailure("pull of " + image + " finished but the image is not present");
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** {@code POST /libpod/images/pull?reference=..&tlsVerify=false}: a stream of {"stream"}, {"error"}, {"images","id"}. */
+  private void pullLibpod(String image, Optional<RegistryAuth> auth, Consumer<String> progress) {
+    var request = com.github.dockerjava.transport.DockerHttpClient.Request.builder()
+        .method(com.github.dockerjava.transport.DockerHttpClient.Request.Method.POST)
+        .path("/v4.0.0/libpod/images/pull?reference=" + java.net.URLEncoder.encode(image,
+            java.nio.charset.StandardCharsets.UTF_8) + "&tlsVerify=false");
+    auth.ifPresent(a -> request.putHeader("X-Registry-Auth", registryAuthHeader(a)));
+    String error = null;
+    try (var response = rawHttp.execute(request.build())) {
+      if (response.getStatusCode() != 200) {
+        String body = new String(response.getBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String m = body;
+        try {
+          var node = JSON.readTree(body);
+          if (node.hasNonNull("message")) m = node.get("message").asText();
+        } catch (IOException notJson) {
+          // keep the raw body
+        }
+        throw new RuntimeFailure(scrub("pull " + image + ": HTTP " + response.getStatusCode() + " "
+            + (m.length() > 500 ? m.substring(0, 500) : m), auth));
+      }
+      try (var items = JSON.readerFor(com.fasterxml.jackson.databind.JsonNode.class)
+          .<com.fasterxml.jackson.databind.JsonNode>readValues(response.getBody())) {
+        while (items.hasNext()) {
+          var item = items.next();
+          if (item.hasNonNull("error") && !item.get("error").asText().isEmpty()) {
+            if (error == null) error = item.get("error").asText();
+          } else if (item.hasNonNull("stream")) {
+            String line = item.get("stream").asText().trim();
+            if (!line.isEmpty()) progress.accept(line);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeFailure(scrub("pull " + image + ": " + e.getMessage(), auth), e);
+    }
+    if (error != null) throw new RuntimeFailure(scrub(error.trim(), auth));
+  }
+
+  /** X-Registry-Auth: URL-safe base64 (padding kept) of the Docker auth JSON. */
+  static String registryAuthHeader(RegistryAuth a) {
+    var node = JSON.createObjectNode();
+    node.put("username", a.username());
+    node.put("password", a.password());
+    node.put("serveraddress", a.server());
+    return java.util.Base64.getUrlEncoder().encodeToString(node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Removes an image reference (untag; the image goes when no other tag holds it). Missing is not an error. */
+  public void removeImage(String reference) {
+    try {
+      client.removeImageCmd(reference).withForce(false).exec();
+    } catch (NotFoundException e) {
+      // gone already
+    } catch (RuntimeException e) {
+      throw failure("remove image " + reference, e);
+    }
+  }
+
+  /** Tags an image with another reference ({@code repository:tag}). */
+  public void tagImage(String image, String reference) {
+    String[] rt = repositoryAndTag(reference);
+    try {
+      client.tagImageCmd(image, rt[0], rt[1] == null ? "latest" : rt[1]).exec();
+    } catch (RuntimeException e) {
+      throw failure("tag " + image + " as " + reference, e);
+    }
+  }
+
+  /** Writes the image as a docker-archive tar (what {@code docker save} writes). */
+  public void saveImage(String reference, java.nio.file.Path target) {
+    try (var in = client.saveImageCmd(reference).exec()) {
+      java.nio.file.Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new RuntimeFailure("cannot save image " + reference + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw failure("save image " + reference, e);
+    }
   }
 
   @Override

@@ -1,0 +1,177 @@
+package dev.openeci.imagecache;
+
+import dev.openeci.api.error.ApiException;
+import dev.openeci.api.error.ErrorCode;
+import dev.openeci.group.Ids;
+import dev.openeci.runtime.ContainerRuntime;
+import dev.openeci.runtime.ImageRefs;
+import dev.openeci.runtime.PullProgress;
+import dev.openeci.runtime.RegistryAuth;
+import dev.openeci.runtime.RuntimeFailure;
+import java.time.InstantSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CreateImageCache / DescribeImageCaches / DeleteImageCache and the matching used by
+ * CreateContainerGroup (ImageSnapshotId, AutoMatchImageCache). A cache's images are pulled into the
+ * engine in the background (two caches at a time); the engine's image store is the cache, so a
+ * matching group finds its images present and starts without pulling. Deleting a cache forgets the
+ * record but leaves the images in the engine (other groups or caches may use them).
+ */
+public final class ImageCacheService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ImageCacheService.class);
+  public static final ErrorCode SNAPSHOT_NOT_FOUND = new ErrorCode("ImageSnapshot.NotFound", 404,
+      "The specified snapshot does not exist.");
+  public static final ErrorCode SNAPSHOT_INCORRECT_STATUS = new ErrorCode("ImageSnapshot.IncorrectStatus", 400,
+      "The specified image cache is not ready.");
+
+  private final ImageCacheRepository repo;
+  private final ContainerRuntime runtime;
+  private final InstantSource clock;
+  private final ExecutorService pullers = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "image-cache");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public ImageCacheService(ImageCacheRepository repo, ContainerRuntime runtime, InstantSource clock) {
+    this.repo = repo;
+    this.runtime = runtime;
+    this.clock = clock;
+    // Pulls do not survive a restart (credentials are never stored): unfinished caches fail.
+    for (ImageCache ic : repo.all()) {
+      if (ImageCache.PREPARING.equals(ic.status()) || ImageCache.CREATING.equals(ic.status())) {
+        repo.modify(ic.id(), cur -> cur.withStatus(ImageCache.FAILED, cur.progress())
+            .withEvent("Warning", "Failed", "image cache creation was interrupted by a restart of openeci",
+                clock.instant()));
+      }
+    }
+  }
+
+  /** What CreateImageCache asks for. Credentials are used for the pull only, never stored. */
+  public record Request(String name, List<String> images, List<RegistryAuth> credentials,
+      List<String> plainHttpRegistries, List<String> insecureRegistries, Integer retentionDays,
+      List<ImageCache.Tag> tags) {}
+
+  public ImageCache create(String accountId, String regionId, Request r) {
+    var now = clock.instant();
+    ImageCache ic = new ImageCache(Ids.newImageCacheId(), accountId, regionId, r.name(), r.images(),
+        ImageCache.PREPARING, 0, now, r.retentionDays() == null ? null : now.plus(Duration.ofDays(r.retentionDays())),
+        null, List.of(), r.tags());
+    repo.insert(ic);
+    log.info("{}: image cache {} created for {}; pulling in the background", ic.id(), r.name(), r.images());
+    pullers.submit(() -> pullAll(ic.id(), r));
+    return ic;
+  }
+
+  private void pullAll(String id, Request r) {
+    try {
+      if (repo.modify(id, c -> c.withStatus(ImageCache.CREATING, 0)).isEmpty()) return;
+      int done = 0;
+      for (String image : r.images()) {
+        if (repo.get(id).isEmpty()) return; // deleted meanwhile
+        Optional<RegistryAuth> auth = ImageRefs.credentialFor(image, r.credentials(), RegistryAuth::server)
+            .map(a -> new RegistryAuth(ImageRefs.registry(image), a.username(), a.password()));
+        boolean insecure = ImageRefs.insecure(image, r.plainHttpRegistries(), r.insecureRegistries());
+        if (ImageRefs.LOCAL.equals(ImageRefs.registry(image))) {
+          // localhost/... names an image built or imported into this engine: nothing to pull from.
+          if (!runtime.hasImage(image)) {
+            String msg = "Image \"" + image + "\" is a local image (localhost/...) and the engine does not have it";
+            repo.modify(id, c -> c.withStatus(ImageCache.FAILED, c.progress())
+                .withEvent("Warning", "Failed", msg, clock.instant()));
+            return;
+          }
+          done++;
+          int progress = done * 100 / r.images().size();
+          repo.modify(id, c -> c.withStatus(ImageCache.CREATING, progress).withEvent("Normal", "Pulled",
+              "Container image \"" + image + "\" already present on machine", clock.instant()));
+          continue;
+        }
+        event(id, "Normal", "Pulling", "Pulling image \"" + image + "\"");
+        long t0 = System.nanoTime();
+        try {
+          runtime.pull(image, auth, insecure, new PullProgress(log, id, image));
+        } catch (RuntimeFailure e) {
+          String msg = "Failed to pull image \"" + image + "\": " + e.getMessage();
+          repo.modify(id, c -> c.withStatus(ImageCache.FAILED, c.progress())
+              .withEvent("Warning", "Failed", msg, clock.instant()));
+          log.warn("{}: image cache failed: {}", id, msg);
+          return;
+        }
+        done++;
+        int progress = done * 100 / r.images().size();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        repo.modify(id, c -> c.withStatus(ImageCache.CREATING, progress).withEvent("Normal", "Pulled",
+            "Successfully pulled image \"" + image + "\" in " + ms + "ms", clock.instant()));
+      }
+      repo.modify(id, c -> c.withStatus(ImageCache.READY, 100)
+          .withEvent("Normal", "Ready", "Successfully created image cache", clock.instant()));
+      log.info("{}: image cache ready", id);
+    } catch (RuntimeException e) {
+      log.warn("{}: image cache failed unexpectedly: {}", id, e.toString());
+      repo.modify(id, c -> c.withStatus(ImageCache.FAILED, c.progress())
+          .withEvent("Warning", "Failed", "Image cache creation failed: " + e.getMessage(), clock.instant()));
+    }
+  }
+
+  private void event(String id, String type, String reason, String message) {
+    repo.modify(id, c -> c.withEvent(type, reason, message, clock.instant()));
+  }
+
+  /** The caches of an account and region, without expired ones. */
+  public List<ImageCache> list(String accountId, String regionId) {
+    var now = clock.instant();
+    return repo.list(accountId, regionId).stream()
+        .filter(c -> c.expireTime() == null || c.expireTime().isAfter(now)).toList();
+  }
+
+  public void delete(String accountId, String regionId, String id) {
+    ImageCache ic = find(accountId, regionId, id);
+    repo.delete(ic.id());
+    log.info("{}: image cache deleted (its images stay in the engine)", id);
+  }
+
+  private ImageCache find(String accountId, String regionId, String id) {
+    return list(accountId, regionId).stream().filter(c -> c.id().equals(id)).findFirst()
+        .orElseThrow(() -> SNAPSHOT_NOT_FOUND.withMessage("The specified image cache " + id + " does not exist."));
+  }
+
+  /** ImageSnapshotId of CreateContainerGroup: the cache must exist and be Ready. */
+  public ImageCache require(String accountId, String regionId, String id) {
+    ImageCache ic = find(accountId, regionId, id);
+    if (!ic.ready()) {
+      throw new ApiException(SNAPSHOT_INCORRECT_STATUS,
+          "The image cache " + id + " is " + ic.status() + ", not Ready.");
+    }
+    return ic;
+  }
+
+  /** AutoMatchImageCache: the newest Ready cache holding every image of the group, if any. */
+  public Optional<ImageCache> match(String accountId, String regionId, List<String> images) {
+    List<ImageCache> candidates = new ArrayList<>();
+    for (ImageCache ic : list(accountId, regionId)) {
+      if (ic.ready() && ic.covers(images)) candidates.add(ic);
+    }
+    return candidates.stream().max(Comparator.comparing(ImageCache::creationTime));
+  }
+
+  /** Records that a group was created with this cache (LastMatchedTime). */
+  public void matched(String id) {
+    repo.modify(id, c -> c.withMatched(clock.instant()));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    pullers.shutdownNow();
+    pullers.awaitTermination(10, TimeUnit.SECONDS);
+  }
+}
