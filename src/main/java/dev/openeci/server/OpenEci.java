@@ -92,6 +92,7 @@ public final class OpenEci implements AutoCloseable {
     });
     GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner,
         Bootstrap.instanceId(config.dataDir()));
+    syncer.configurePods(config.pod(), config.dataDir().resolve("pods"));
     this.queue = new WorkQueue(workers, syncer::sync);
     queueRef[0] = queue;
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
@@ -101,7 +102,7 @@ public final class OpenEci implements AutoCloseable {
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
-        new CreateContainerGroupAction(service, config::zoneOf),
+        new CreateContainerGroupAction(service, config::zoneOf, config.pod()),
         new DescribeContainerGroupsAction(groups, clock),
         new DescribeContainerGroupStatusAction(groups, clock),
         new DescribeContainerGroupEventsAction(groups, clock),

@@ -2,6 +2,8 @@ package dev.openeci.api.action;
 
 import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.mapping.CreateRequestMapper;
+import dev.openeci.api.mapping.PodRules;
+import dev.openeci.config.PodPolicy;
 import dev.openeci.group.GroupService;
 import dev.openeci.group.GroupSpec;
 import java.util.function.Function;
@@ -10,10 +12,16 @@ import java.util.function.Function;
 public final class CreateContainerGroupAction implements ActionHandler {
   private final GroupService groups;
   private final Function<String, String> zoneOfRegion;
+  private final PodPolicy policy;
 
   public CreateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion) {
+    this(groups, zoneOfRegion, PodPolicy.DEFAULT);
+  }
+
+  public CreateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion, PodPolicy policy) {
     this.groups = groups;
     this.zoneOfRegion = zoneOfRegion;
+    this.policy = policy;
   }
 
   @Override
@@ -26,6 +34,7 @@ public final class CreateContainerGroupAction implements ActionHandler {
   @Override
   public Object handle(ActionContext ctx) {
     GroupSpec spec = CreateRequestMapper.map(ctx.params(), zoneOfRegion.apply(ctx.regionId()));
+    PodRules.checkPolicy(spec, policy);
     if (Boolean.TRUE.equals(ctx.params().bool("DryRun"))) {
       // Everything was validated; as ECI does, a passing dry run answers with the DryRun.Success error.
       throw ErrorCode.DRY_RUN_SUCCESS.exception();
