@@ -280,6 +280,8 @@ class PodConfigIT {
       return e.stream().anyMatch(x -> "BandwidthApplied".equals(x.get("Reason"))
           || "BandwidthNotApplied".equals(x.get("Reason"))) ? e : null;
     }, "bandwidth events of " + id);
+    System.out.println("bandwidth events of " + id + ": " + ev.stream().map(x -> x.get("Reason") + ": "
+        + x.get("Message")).filter(x -> x.startsWith("Bandwidth")).toList());
     String applied = ev.stream().filter(x -> "BandwidthApplied".equals(x.get("Reason")))
         .map(x -> (String) x.get("Message")).findFirst().orElse("");
     if (applied.contains("egress")) {
