@@ -105,6 +105,7 @@ class PodConfigIT {
     mount(q, "Container.1.", 5, "disk", "/disk", null, false, null);
     mount(q, "Container.1.", 6, "flex", "/flex", null, false, null);
     mount(q, "Container.1.", 7, "shared", "/sub", "part", false, null);
+    mount(q, "Container.1.", 8, "host", "/host2", null, false, "Bidirectional");
     container(q, 2, "reader", SLEEP);
     mount(q, "Container.2.", 1, "shared", "/data", null, false, null);
     mount(q, "Container.2.", 2, "mem", "/mem", null, true, null);
@@ -127,6 +128,11 @@ class PodConfigIT {
       // HostPathVolume (allowed prefix), DiskVolume and FlexVolume (named engine volumes).
       assertThat(exec(id, "writer", "cat /host/hello.txt; echo d > /disk/f && cat /disk/f; echo f > /flex/f && cat /flex/f"))
           .isEqualTo("from the host\nd\nf\n");
+      // MountPropagation: None = private, HostToContainer = slave, Bidirectional = shared (mountinfo tags).
+      String mountinfo = exec(id, "writer", "cat /proc/self/mountinfo");
+      assertThat(line(mountinfo, " /shared ")).doesNotContain("shared:").doesNotContain("master:");
+      assertThat(line(mountinfo, " /host ")).contains("master:");
+      assertThat(line(mountinfo, " /host2 ")).contains("shared:");
       Path groupDir = dataDir.resolve("pods").resolve(id);
       assertThat(groupDir.resolve("volumes/shared/x")).hasContent("hi");
 
@@ -429,6 +435,11 @@ class PodConfigIT {
 
   static String b64(String s) {
     return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String line(String text, String containing) {
+    return text.lines().filter(l -> l.contains(containing)).findFirst()
+        .orElseThrow(() -> new AssertionError("no line with \"" + containing + "\" in:\n" + text));
   }
 
   static long caps(String statusLine) {
