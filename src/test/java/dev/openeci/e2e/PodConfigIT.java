@@ -231,6 +231,33 @@ class PodConfigIT {
     assertThat(argsOnly).doesNotContain("/dev/pts/").endsWith("from-args\n");
   }
 
+  @Test
+  void commandReplacesTheEntrypointArgTheCmd() throws Exception {
+    String ep = TestEngine.entrypointImage(); // ENTRYPOINT ["/bin/echo","ep:"], CMD ["image-cmd"]
+    Map<String, Object> q = group("cmd");
+    q.put("RestartPolicy", "Never");
+    q.put("Container.1.Name", "neither");
+    q.put("Container.1.Image", ep);
+    q.put("Container.2.Name", "argonly");
+    q.put("Container.2.Image", ep);
+    q.put("Container.2.Arg.1", "mine");
+    q.put("Container.2.Arg.2", "two words");
+    q.put("Container.3.Name", "commandonly");
+    q.put("Container.3.Image", ep);
+    q.put("Container.3.Command.1", "/bin/echo");
+    q.put("Container.3.Command.2", "replaced");
+    q.put("Container.4.Name", "both");
+    q.put("Container.4.Image", ep);
+    q.put("Container.4.Command.1", "/bin/echo");
+    q.put("Container.4.Arg.1", "cmd+arg");
+    String id = create(q);
+    SdkEndToEndIT.awaitStatus(client, id, "Succeeded");
+    assertThat(logOf(id, "neither")).isEqualTo("ep: image-cmd\n");
+    assertThat(logOf(id, "argonly")).isEqualTo("ep: mine two words\n");
+    assertThat(logOf(id, "commandonly")).isEqualTo("replaced\n");
+    assertThat(logOf(id, "both")).isEqualTo("cmd+arg\n");
+  }
+
   // --- item 3: networking and names -----------------------------------------------------------------
 
   @Test

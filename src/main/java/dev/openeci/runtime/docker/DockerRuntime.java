@@ -254,12 +254,21 @@ public final class DockerRuntime implements ContainerRuntime {
 
   /** Imports a rootfs tar as an image (see {@link RootfsImages}). */
   public void importImage(String reference, byte[] rootfsTar) {
+    importImage(reference, rootfsTar, List.of());
+  }
+
+  /** Imports a rootfs tar as an image with Dockerfile {@code changes} (e.g. {@code ENTRYPOINT ["/bin/echo"]}). */
+  public void importImage(String reference, byte[] rootfsTar, List<String> changes) {
+    StringBuilder extra = new StringBuilder();
+    for (String c : changes) {
+      extra.append("&changes=").append(java.net.URLEncoder.encode(c, java.nio.charset.StandardCharsets.UTF_8));
+    }
     // docker-java's createImageCmd truncates the upload against Podman; post the tar directly.
     // The tag goes into repo= (the import endpoint ignores tag=).
     var request = com.github.dockerjava.transport.DockerHttpClient.Request.builder()
         .method(com.github.dockerjava.transport.DockerHttpClient.Request.Method.POST)
         .path("/v1.41/images/create?fromSrc=-&repo=" + java.net.URLEncoder.encode(reference,
-            java.nio.charset.StandardCharsets.UTF_8))
+            java.nio.charset.StandardCharsets.UTF_8) + extra)
         .putHeader("Content-Type", "application/x-tar")
         .body(new java.io.ByteArrayInputStream(rootfsTar))
         .build();
