@@ -11,7 +11,8 @@
 #    (detached; log and pid file in the same directory), wait for it, print its endpoint.
 # 3. Else fail with what to install.
 # --with-registry-tools also installs what the registry tests use: docker-registry, skopeo,
-# apache2-utils (htpasswd), openssl, busybox-static.
+# apache2-utils (htpasswd), openssl, busybox-static; and iproute2 (tc, ip) and util-linux (nsenter)
+# for IngressBandwidth/EgressBandwidth shaping.
 # Idempotent; progress goes to stderr prefixed "openeci:".
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -58,7 +59,7 @@ apt_install() {
 mkdir -p "$ENGINE_DIR" 2>/dev/null || true
 
 if [ "$WITH_REGISTRY" = 1 ]; then
-  apt_install busybox-static docker-registry skopeo apache2-utils openssl curl
+  apt_install busybox-static docker-registry skopeo apache2-utils openssl curl iproute2 util-linux
 fi
 
 if endpoint="$(answering)"; then
@@ -76,7 +77,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-apt_install podman runc netavark aardvark-dns iptables catatonit busybox-static curl
+apt_install podman runc netavark aardvark-dns iptables catatonit busybox-static curl iproute2 util-linux
 
 nofile="$(ulimit -Hn)"
 if [ "$nofile" = unlimited ] || [ "$nofile" -gt 1048576 ]; then nofile=1048576; fi

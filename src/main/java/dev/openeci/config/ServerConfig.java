@@ -17,6 +17,7 @@ import java.util.List;
  * @param engineHost Docker API endpoint (unix:///...); null = the first engine that answers
  * @param resyncPeriod how often the slow safety-net relist runs
  * @param workers how many group syncs may run at once
+ * @param pod what groups may do on this host (host paths, privileged, publish address)
  */
 public record ServerConfig(
     String listenHost,
@@ -25,9 +26,17 @@ public record ServerConfig(
     List<String> regions,
     String engineHost,
     Duration resyncPeriod,
-    int workers) {
+    int workers,
+    PodPolicy pod) {
+
+  /** The configuration with the default pod policy (no host paths, no privileged containers). */
+  public ServerConfig(String listenHost, int listenPort, Path dataDir, List<String> regions, String engineHost,
+      Duration resyncPeriod, int workers) {
+    this(listenHost, listenPort, dataDir, regions, engineHost, resyncPeriod, workers, PodPolicy.DEFAULT);
+  }
 
   public ServerConfig {
+    if (pod == null) pod = PodPolicy.DEFAULT;
     regions = List.copyOf(regions);
     if (regions.isEmpty()) throw new IllegalArgumentException("at least one region must be configured");
     if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");

@@ -61,6 +61,9 @@ public final class GroupSyncer {
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
   /** Containers (planner keys) whose image pull failed in the group's current sync. */
   private final Map<String, java.util.Set<String>> pullFailures = new ConcurrentHashMap<>();
+  private volatile dev.openeci.config.PodPolicy policy = dev.openeci.config.PodPolicy.DEFAULT;
+  private volatile PodVolumes volumes;
+  private final Bandwidth bandwidth = new Bandwidth();
 
   public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
       ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner) {
@@ -72,6 +75,25 @@ public final class GroupSyncer {
     this.timers = timers;
     this.prober = prober;
     this.handlers = handlers;
+  }
+
+  /**
+   * The operator's pod policy and where per-group volume directories live
+   * ({@code <data-dir>/pods}); see docs/pod-config.md.
+   */
+  public void configurePods(dev.openeci.config.PodPolicy policy, java.nio.file.Path podsDir) {
+    this.policy = policy;
+    this.volumes = new PodVolumes(runtime, podsDir, owner);
+  }
+
+  private PodVolumes volumes() {
+    PodVolumes v = volumes;
+    if (v == null) {
+      v = new PodVolumes(runtime, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "openeci-pods-" + owner),
+          owner);
+      volumes = v;
+    }
+    return v;
   }
 
   /** The owner label value of this openeci instance's engine objects. */
@@ -154,7 +176,7 @@ public final class GroupSyncer {
         break;
       }
     }
-    GroupState computedNext = computed.withBackoff(backoff, waiting);
+    GroupState computedNext = withInternetIp(g.spec(), computed.withBackoff(backoff, waiting));
     // A pull that failed in this sync shows as ErrImagePull until a later sync finds the group in
     // its back-off (ImagePullBackOff), as the kubelet reports it.
     java.util.Set<String> failedPulls = pullFailures.remove(groupId);
@@ -244,6 +266,14 @@ public final class GroupSyncer {
       events.normal(g.id(), s.name(), "BackOff", "Back-off pulling image \"" + image + "\"");
       events.warning(g.id(), s.name(), "Failed", "Error: ImagePullBackOff");
     }
+  }
+
+  /** A group with AutoCreateEip/EipInstanceId is reachable on the publish address: its InternetIp. */
+  private GroupState withInternetIp(GroupSpec spec, GroupState s) {
+    String ip = PodConfigs.publishes(spec) && s.intranetIp() != null ? policy.publishAddress() : s.internetIp();
+    if (java.util.Objects.equals(ip, s.internetIp())) return s;
+    return new GroupState(s.status(), s.intranetIp(), ip, s.initContainers(), s.containers(), s.succeededTime(),
+        s.failedTime(), s.backoff(), s.waiting(), s.restartsApplied());
   }
 
   private static Instant earliestWake(Instant planned, Map<String, Backoff> backoff, Instant now) {
@@ -336,10 +366,10 @@ public final class GroupSyncer {
     try {
       ContainerRuntime.SandboxImage image = runtime.ensureSandboxImage();
       Map<String, String> labels = labels(g, Labels.ROLE_SANDBOX, null, 0);
+      List<String>[] hostDns = hostResolvConf();
       CreateContainer spec = new CreateContainer(sandboxName(g.id()), image.image(), labels, image.command(),
-          List.of(), List.of(), null, null, false, false, false, 0, 0, List.of(), false, List.of(), false,
-          CreateContainer.Network.own(hostname(g.spec()), List.of(), List.of(), List.of(), List.of(), List.of(),
-              Map.of(), false));
+          List.of(), List.of(), null, null, false, false, false, 0, 0, volumes().sandboxMounts(g.id(), g.spec()),
+          false, List.of(), false, PodConfigs.sandbox(g.spec(), hostDns[0], hostDns[1], policy.publishAddress()));
       String id;
       try {
         id = runtime.create(spec);
@@ -350,10 +380,61 @@ public final class GroupSyncer {
       runtime.start(id);
       log.info("{}: sandbox started", g.id());
       backoff.remove(PodPlanner.SANDBOX_KEY);
+      shapeBandwidth(g, id);
     } catch (RuntimeFailure e) {
       backoff.put(PodPlanner.SANDBOX_KEY, RestartBackoff.next(backoff.get(PodPlanner.SANDBOX_KEY), now));
       events.warning(g.id(), "", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
     }
+  }
+
+  /** IngressBandwidth / EgressBandwidth with tc; a Warning BandwidthNotApplied when the host cannot. */
+  private void shapeBandwidth(ContainerGroup g, String sandboxId) {
+    Long in = g.spec().network().ingressBandwidth();
+    Long out = g.spec().network().egressBandwidth();
+    if ((in == null || in <= 0) && (out == null || out <= 0)) return;
+    Optional<Long> pid = runtime.pid(sandboxId);
+    if (pid.isEmpty()) {
+      events.warning(g.id(), "", "BandwidthNotApplied", "the engine does not tell the sandbox's process id");
+      return;
+    }
+    Bandwidth.Result r = bandwidth.apply(pid.get(), in, out);
+    if (!r.applied().isEmpty()) {
+      events.normal(g.id(), "", "BandwidthApplied", "Traffic shaped: " + String.join("; ", r.applied()));
+    }
+    if (!r.problems().isEmpty()) {
+      events.warning(g.id(), "", "BandwidthNotApplied", String.join("; ", r.problems()));
+    }
+  }
+
+  private static volatile List<String>[] hostDns;
+
+  /** The host's name servers and search domains (DnsPolicy Default merges DnsConfig into them). */
+  @SuppressWarnings("unchecked")
+  private static List<String>[] hostResolvConf() {
+    List<String>[] cached = hostDns;
+    if (cached != null) return cached;
+    String text = "";
+    try {
+      text = java.nio.file.Files.readString(java.nio.file.Path.of("/etc/resolv.conf"));
+    } catch (java.io.IOException | RuntimeException e) {
+      log.debug("no /etc/resolv.conf: {}", e.toString());
+    }
+    List<List<String>> parsed = PodConfigs.parseResolvConf(text);
+    cached = new List[] {parsed.get(0), parsed.get(1)};
+    hostDns = cached;
+    return cached;
+  }
+
+  /** The container cannot be created as asked: Waiting with {@code reason}, a Warning event, back-off. */
+  private void refuse(String gid, ContainerSpec c, String key, int attempt, String eventReason, String waitingReason,
+      String message, Map<String, Backoff> backoff, Map<String, Waiting> waiting, Instant now) {
+    events.warning(gid, c.name(), eventReason, message);
+    waiting.put(key, new Waiting(waitingReason, message));
+    if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
+  }
+
+  private static boolean gpuAvailable() {
+    return java.nio.file.Files.exists(java.nio.file.Path.of("/dev/nvidia0"));
   }
 
   private void run(ContainerGroup g, PodObservation obs, PodPlan.Run r, Map<String, Backoff> backoff,
@@ -361,6 +442,35 @@ public final class GroupSyncer {
     ContainerSpec c = r.spec();
     String key = PodPlanner.key(c.name(), r.init());
     if (!ensureImage(g, c, key, r.attempt(), backoff, waiting, now)) return;
+    String imageUser = runtime.imageUser(c.image()).orElse("");
+    Optional<String> nonRoot = PodConfigs.runAsNonRootViolation(c.security(), imageUser, g.spec().name(), c.name());
+    if (nonRoot.isPresent()) {
+      refuse(g.id(), c, key, r.attempt(), "Failed", "CreateContainerConfigError", "Error: " + nonRoot.get(), backoff,
+          waiting, now);
+      return;
+    }
+    boolean privileged = Boolean.TRUE.equals(c.security().privileged());
+    if (privileged && !policy.allowPrivileged()) {
+      refuse(g.id(), c, key, r.attempt(), "Failed", "CreateContainerConfigError",
+          "Error: privileged containers are not allowed by this server (serve --allow-privileged)", backoff, waiting,
+          now);
+      return;
+    }
+    int gpus = c.gpu() == null ? 0 : c.gpu();
+    if (gpus > 0 && !gpuAvailable()) {
+      refuse(g.id(), c, key, r.attempt(), "FailedScheduling", "Unschedulable", "0/1 nodes are available: 1 Insufficient"
+          + " nvidia.com/gpu (the engine host has no GPU)", backoff, waiting, now);
+      return;
+    }
+    Map<String, PodConfigs.Volume> vols;
+    try {
+      vols = volumes().prepare(g.id(), g.spec(), policy);
+      volumes().ensureSubPaths(c, g.spec(), vols);
+    } catch (RuntimeFailure e) {
+      refuse(g.id(), c, key, r.attempt(), "FailedMount", "ContainerCreating", "MountVolume.SetUp failed: "
+          + e.getMessage(), backoff, waiting, now);
+      return;
+    }
     String sandboxIp = obs.sandbox() == null ? "" : nullToEmpty(obs.sandbox().ipAddress());
     List<String> env = new ArrayList<>();
     for (EnvVar e : c.env()) {
@@ -372,11 +482,12 @@ public final class GroupSyncer {
     CreateContainer spec = new CreateContainer(
         containerName(g.id(), c.name(), r.init(), r.attempt()), c.image(),
         labels(g, r.init() ? Labels.ROLE_INIT : Labels.ROLE_APP, c.name(), r.attempt()),
-        entrypoint, cmd, env, c.workingDir(), null, false, false, false,
-        c.cpu() == null ? 0 : Math.round(c.cpu() * 1e9),
-        c.memory() == null ? 0 : Math.round(c.memory() * GiB),
-        List.of(), false, List.of(), false,
-        CreateContainer.Network.joinSandbox(obs.sandbox().id(), hostname(g.spec()), false));
+        entrypoint, cmd, env, c.workingDir(), PodConfigs.user(c.security(), imageUser), c.tty(), c.stdin(),
+        c.stdinOnce(), PodConfigs.nanoCpus(c, g.spec()), PodConfigs.memoryBytes(c, g.spec()),
+        PodConfigs.mounts(c, vols), Boolean.TRUE.equals(c.security().readOnlyRootFilesystem()),
+        c.security().capabilityAdd(), privileged,
+        CreateContainer.Network.joinSandbox(obs.sandbox().id(), PodConfigs.hostname(g.spec()),
+            PodConfigs.sharePid(g.spec())), gpus);
     String id;
     try {
       id = runtime.create(spec);
@@ -384,7 +495,16 @@ public final class GroupSyncer {
       return;
     }
     events.normal(g.id(), c.name(), "Created", "Created container " + c.name());
-    runtime.start(id);
+    try {
+      runtime.start(id);
+    } catch (RuntimeFailure e) {
+      if (!String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("mount")) throw e;
+      // E.g. an NFS volume on a kernel without NFS: the engine mounts volumes at start.
+      runtime.remove(id);
+      refuse(g.id(), c, key, r.attempt(), "FailedMount", "ContainerCreating", "MountVolume.SetUp failed: "
+          + e.getMessage(), backoff, waiting, now);
+      return;
+    }
     waiting.remove(key);
     events.normal(g.id(), c.name(), "Started", "Started container " + c.name());
     if (c.postStart() != null) {
@@ -562,6 +682,7 @@ public final class GroupSyncer {
         retryLater(gid, "delete", new RuntimeFailure("containers still present after removal"));
         return;
       }
+      volumes().cleanup(gid);
       repo.delete(gid);
       fingerprints.remove(gid);
       failures.remove(gid);
@@ -582,6 +703,7 @@ public final class GroupSyncer {
     PodObservation obs = PodObservation.of(observed);
     try {
       for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
+      volumes().cleanup(groupId);
       fingerprints.remove(groupId);
     } catch (RuntimeFailure e) {
       retryLater(groupId, "garbage collection", e);

@@ -98,6 +98,27 @@ public interface ContainerRuntime extends Closeable {
     return "127.0.0.1";
   }
 
+  /**
+   * Makes sure a named engine volume exists (local driver with {@code driverOptions}, e.g. type
+   * tmpfs or nfs) and returns its mount point on the engine host. An existing volume is kept.
+   */
+  default String ensureVolume(String name, Map<String, String> driverOptions, Map<String, String> labels) {
+    throw new RuntimeFailure("this engine does not support named volumes");
+  }
+
+  /** Removes every volume whose labels contain all of {@code labels}; volumes in use are kept. */
+  default void removeVolumes(Map<String, String> labels) {}
+
+  /** The host PID of a running container's first process, when the engine tells it. */
+  default Optional<Long> pid(String containerId) {
+    return Optional.empty();
+  }
+
+  /** The user an image runs as ({@code Config.User}, "" = root), empty when unknown. */
+  default Optional<String> imageUser(String image) {
+    return Optional.empty();
+  }
+
   /** Raised when a create finds its name already in use (a previous attempt got that far). */
   final class NameConflict extends RuntimeFailure {
     public NameConflict(String message) {

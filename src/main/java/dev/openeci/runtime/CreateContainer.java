@@ -12,6 +12,7 @@ import java.util.Map;
  * @param cmd replaces the image cmd when non-null (ECI Arg)
  * @param nanoCpus CPU limit in 1e-9 CPUs, 0 = none
  * @param memoryBytes memory limit, 0 = none
+ * @param gpus GPUs requested from the engine (device request), 0 = none
  */
 public record CreateContainer(
     String name,
@@ -31,7 +32,16 @@ public record CreateContainer(
     boolean readOnlyRootfs,
     List<String> capAdd,
     boolean privileged,
-    Network network) {
+    Network network,
+    int gpus) {
+
+  public CreateContainer(String name, String image, Map<String, String> labels, List<String> entrypoint,
+      List<String> cmd, List<String> env, String workingDir, String user, boolean tty, boolean openStdin,
+      boolean stdinOnce, long nanoCpus, long memoryBytes, List<Mount> mounts, boolean readOnlyRootfs,
+      List<String> capAdd, boolean privileged, Network network) {
+    this(name, image, labels, entrypoint, cmd, env, workingDir, user, tty, openStdin, stdinOnce, nanoCpus, memoryBytes,
+        mounts, readOnlyRootfs, capAdd, privileged, network, 0);
+  }
 
   public CreateContainer {
     labels = Map.copyOf(labels);
@@ -72,7 +82,10 @@ public record CreateContainer(
   /** A port published on the host (only on the sandbox). hostPort 0 = engine picks. */
   public record PortBinding(int containerPort, String protocol, String hostIp, int hostPort) {}
 
-  /** A mount: type "volume" (named engine volume), "bind" (host path) or "tmpfs". */
+  /**
+   * A mount: type "volume" (named engine volume), "bind" (host path) or "tmpfs". {@code propagation}
+   * (bind mounts only): null/"private", "rslave" or "rshared".
+   */
   public record Mount(String type, String source, String target, boolean readOnly, long tmpfsSizeBytes,
       String propagation) {}
 }

@@ -62,6 +62,19 @@ public final class Main implements Runnable {
     @Option(names = "--workers", defaultValue = "8", description = "Concurrent group syncs (default ${DEFAULT-VALUE})")
     int workers;
 
+    @Option(names = "--allow-host-path", split = ",", description = "Host path prefixes HostPathVolume may mount"
+        + " (default: none, HostPathVolume is refused with Forbidden.HostPath)")
+    List<String> allowHostPaths = List.of();
+
+    @Option(names = "--allow-privileged", description = "Honour SecurityContextPrivileged=true (default: refused"
+        + " with Forbidden.Privileged)")
+    boolean allowPrivileged;
+
+    @Option(names = "--publish-address", defaultValue = "${env:OPENECI_PUBLISH_ADDRESS:-127.0.0.1}",
+        description = "Host address container ports are published on for groups with AutoCreateEip/EipInstanceId;"
+        + " their InternetIp (default ${DEFAULT-VALUE}; env OPENECI_PUBLISH_ADDRESS)")
+    String publishAddress;
+
     @Override
     public Integer call() throws Exception {
       int colon = listen.lastIndexOf(':');
@@ -72,7 +85,8 @@ public final class Main implements Runnable {
           new IllegalStateException("no container engine answers (tried DOCKER_HOST, /run/podman/podman.sock,"
               + " /var/run/docker.sock); run scripts/setup-engine.sh or start Docker/Podman"));
       ServerConfig config = new ServerConfig(host, port, dataDir(dataDir), regions, endpoint,
-          Duration.ofSeconds(resyncSeconds), workers);
+          Duration.ofSeconds(resyncSeconds), workers,
+          new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress));
       ContainerRuntime runtime = new DockerRuntime(endpoint);
       OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out).start();
       CountDownLatch stopped = new CountDownLatch(1);

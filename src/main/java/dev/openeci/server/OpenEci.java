@@ -99,6 +99,7 @@ public final class OpenEci implements AutoCloseable {
     });
     GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner,
         Bootstrap.instanceId(config.dataDir()));
+    syncer.configurePods(config.pod(), config.dataDir().resolve("pods"));
     this.queue = new WorkQueue(workers, syncer::sync);
     queueRef[0] = queue;
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
@@ -109,13 +110,13 @@ public final class OpenEci implements AutoCloseable {
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
-        new CreateContainerGroupAction(service, config::zoneOf, imageCaches,
+        new CreateContainerGroupAction(service, config::zoneOf, config.pod(), imageCaches,
             (groupId, reason, message) -> events.normal(groupId, "", reason, message)),
         new DescribeContainerGroupsAction(groups, clock),
         new DescribeContainerGroupStatusAction(groups, clock),
         new DescribeContainerGroupEventsAction(groups, clock),
         new RestartContainerGroupAction(service),
-        new UpdateContainerGroupAction(service, config::zoneOf),
+        new UpdateContainerGroupAction(service, config::zoneOf, config.pod()),
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()),
         new DescribeContainerLogAction(access),

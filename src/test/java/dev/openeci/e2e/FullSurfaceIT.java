@@ -34,7 +34,8 @@ class FullSurfaceIT {
   @BeforeAll
   static void start() throws Exception {
     image = TestEngine.busyboxImage();
-    server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
+    // HostPathVolume /tmp below: allowed by the operator (docs/pod-config.md).
+    server = new ServerProcess(dataDir, TestEngine.endpoint()).withArgs("--allow-host-path", "/tmp").start();
     client = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
     // ImageSnapshotId must name a Ready image cache: one of the local test image.
     imageCacheId = (String) EciClients.call(client, "CreateImageCache", Map.of("RegionId", "cn-hangzhou",
@@ -220,7 +221,7 @@ class FullSurfaceIT {
     q.put("HostAliase.1.Hostname.1", "app.local");
     q.put("SecurityContext.Sysctl.1.Name", "net.core.somaxconn");
     q.put("SecurityContext.Sysctl.1.Value", "1024");
-    q.put("HostSecurityContext.Sysctl.1.Name", "vm.min_free_kbytes");
+    q.put("HostSecurityContext.Sysctl.1.Name", "kernel.msgmax"); // namespaced: others are Forbidden.HostSysctl
     q.put("HostSecurityContext.Sysctl.1.Value", "65536");
     q.put("NtpServer.1", "ntp.example.test");
     q.put("AcrRegistryInfo.1.Domain.1", "acr.example.test");

@@ -23,6 +23,7 @@ final class ServerProcess implements AutoCloseable {
   final String engine;
   private Process process;
   private final Path log;
+  private final List<String> extraArgs = new ArrayList<>();
 
   ServerProcess(Path dataDir, String engine) throws IOException {
     this.dataDir = dataDir;
@@ -31,6 +32,12 @@ final class ServerProcess implements AutoCloseable {
       this.port = s.getLocalPort();
     }
     this.log = dataDir.resolve("server.log");
+  }
+
+  /** More {@code serve} options (e.g. the pod policy), added to every start. */
+  ServerProcess withArgs(String... args) {
+    extraArgs.addAll(List.of(args));
+    return this;
   }
 
   String endpoint() {
@@ -43,6 +50,7 @@ final class ServerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", jar.toString(), "serve", "--listen", endpoint(), "--data-dir", dataDir.toString(),
         "--engine", engine, "--resync-seconds", "5"));
+    cmd.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = pb.environment();

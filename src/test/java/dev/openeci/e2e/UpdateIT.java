@@ -29,7 +29,7 @@ class UpdateIT {
   @BeforeAll
   static void start() throws Exception {
     image = TestEngine.busyboxImage();
-    server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
+    server = new ServerProcess(dataDir, TestEngine.endpoint()).withArgs("--allow-host-path", "/tmp").start();
     client = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
   }
 
@@ -154,6 +154,7 @@ class UpdateIT {
         && running(x, "app") && running(x, "side"), "sandbox recreated after the volume change");
     assertThat(LifecycleIT.reasons(g)).contains("SandboxChanged");
     assertThat(sandboxId(id)).as("a new sandbox").isNotEqualTo(sandbox);
+    assertThat(exec(id, "side", "test -d /shared && echo mounted")).isEqualTo("mounted\n");
     delete(id);
   }
 

@@ -15,6 +15,8 @@ import java.util.Optional;
  */
 public final class TestEngine {
   public static final String BUSYBOX = "localhost/openeci-test/busybox:1";
+  /** Busybox with ENTRYPOINT ["/bin/echo","ep:"] and CMD ["image-cmd"], for Command/Arg semantics. */
+  public static final String ENTRYPOINT_IMAGE = "localhost/openeci-test/entrypoint:1";
 
   private static String endpoint;
   private static DockerRuntime runtime;
@@ -48,6 +50,16 @@ public final class TestEngine {
   public static synchronized DockerRuntime runtime() {
     if (runtime == null) runtime = new DockerRuntime(endpoint());
     return runtime;
+  }
+
+  /** {@link #ENTRYPOINT_IMAGE}, imported once. */
+  public static synchronized String entrypointImage() {
+    DockerRuntime r = runtime();
+    if (!r.hasImage(ENTRYPOINT_IMAGE)) {
+      r.importImage(ENTRYPOINT_IMAGE, RootfsImages.fullBusybox(),
+          java.util.List.of("ENTRYPOINT [\"/bin/echo\", \"ep:\"]", "CMD [\"image-cmd\"]"));
+    }
+    return ENTRYPOINT_IMAGE;
   }
 
   /** The full busybox image (all applets, users root/app(1000)/nobody, /tmp, /www). */

@@ -3,6 +3,8 @@ package dev.openeci.api.action;
 import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.mapping.CreateRequestMapper;
 import dev.openeci.group.ContainerSpec;
+import dev.openeci.api.mapping.PodRules;
+import dev.openeci.config.PodPolicy;
 import dev.openeci.group.GroupService;
 import dev.openeci.group.GroupSpec;
 import dev.openeci.imagecache.ImageCache;
@@ -17,6 +19,7 @@ public final class CreateContainerGroupAction implements ActionHandler {
   private final Function<String, String> zoneOfRegion;
   private final ImageCacheService caches;
   private final EventSink events;
+  private final PodPolicy policy;
 
   /** Where the action records a group's EciService events (image cache hits). */
   public interface EventSink {
@@ -24,13 +27,18 @@ public final class CreateContainerGroupAction implements ActionHandler {
   }
 
   public CreateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion) {
-    this(groups, zoneOfRegion, null, null);
+    this(groups, zoneOfRegion, PodPolicy.DEFAULT, null, null);
   }
 
-  public CreateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion,
+  public CreateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion, PodPolicy policy) {
+    this(groups, zoneOfRegion, policy, null, null);
+  }
+
+  public CreateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion, PodPolicy policy,
       ImageCacheService caches, EventSink events) {
     this.groups = groups;
     this.zoneOfRegion = zoneOfRegion;
+    this.policy = policy;
     this.caches = caches;
     this.events = events;
   }
@@ -45,6 +53,7 @@ public final class CreateContainerGroupAction implements ActionHandler {
   @Override
   public Object handle(ActionContext ctx) {
     GroupSpec spec = CreateRequestMapper.map(ctx.params(), zoneOfRegion.apply(ctx.regionId()));
+    PodRules.checkPolicy(spec, policy);
     ImageCache hit = imageCache(ctx, spec);
     if (Boolean.TRUE.equals(ctx.params().bool("DryRun"))) {
       // Everything was validated; as ECI does, a passing dry run answers with the DryRun.Success error.

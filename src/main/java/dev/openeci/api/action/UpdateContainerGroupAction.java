@@ -2,8 +2,10 @@ package dev.openeci.api.action;
 
 import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.mapping.CreateRequestMapper;
+import dev.openeci.api.mapping.PodRules;
 import dev.openeci.api.mapping.UpdateMerge;
 import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.config.PodPolicy;
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.GroupService;
 import dev.openeci.group.GroupSpec;
@@ -30,10 +32,16 @@ public final class UpdateContainerGroupAction implements ActionHandler {
 
   private final GroupService groups;
   private final Function<String, String> zoneOfRegion;
+  private final PodPolicy policy;
 
   public UpdateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion) {
+    this(groups, zoneOfRegion, PodPolicy.DEFAULT);
+  }
+
+  public UpdateContainerGroupAction(GroupService groups, Function<String, String> zoneOfRegion, PodPolicy policy) {
     this.groups = groups;
     this.zoneOfRegion = zoneOfRegion;
+    this.policy = policy;
   }
 
   @Override
@@ -64,6 +72,7 @@ public final class UpdateContainerGroupAction implements ActionHandler {
     Map<String, String> request = specParams(p);
     Map<String, String> merged = UpdateMerge.merge(stored, request, type);
     GroupSpec spec = CreateRequestMapper.map(new ParamReader(merged), zoneOfRegion.apply(ctx.regionId()));
+    PodRules.checkPolicy(spec, policy);
     if (Boolean.TRUE.equals(p.bool("DryRun"))) throw ErrorCode.DRY_RUN_SUCCESS.exception();
     groups.update(ctx.accountId(), ctx.regionId(), id, g.specVersion(), spec, merged, p.string("ClientToken"),
         hash(type + "\n" + UpdateMerge.updateParams(request)));

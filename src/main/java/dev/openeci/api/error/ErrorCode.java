@@ -66,6 +66,14 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
   public static final ErrorCode QUOTA_EXCEEDED = new ErrorCode("QuotaExceeded", 403,
       "The quota of container groups is exceeded.");
 
+  // --- operator policy (docs/pod-config.md) ------------------------------------------------------
+  public static final ErrorCode FORBIDDEN_HOST_PATH = new ErrorCode("Forbidden.HostPath", 403,
+      "HostPathVolume is not allowed by this server's configuration.");
+  public static final ErrorCode FORBIDDEN_PRIVILEGED = new ErrorCode("Forbidden.Privileged", 403,
+      "Privileged containers are not allowed by this server's configuration.");
+  public static final ErrorCode FORBIDDEN_HOST_SYSCTL = new ErrorCode("Forbidden.HostSysctl", 403,
+      "Only namespaced sysctls may be set; others would change the host's kernel.");
+
   /** A code whose message names the parameter (and, where safe, the bad value). */
   public ApiException withMessage(String message) {
     return new ApiException(this, message);

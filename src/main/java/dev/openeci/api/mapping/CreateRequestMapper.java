@@ -80,9 +80,11 @@ public final class CreateRequestMapper {
     if (token != null && (token.length() > 64 || !token.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f))) {
       throw ErrorCode.invalid("ClientToken", "must be at most 64 printable ASCII characters");
     }
-    return new GroupSpec(name, zone == null || zone.isEmpty() ? defaultZone : zone, restart, resources[0],
+    GroupSpec spec = new GroupSpec(name, zone == null || zone.isEmpty() ? defaultZone : zone, restart, resources[0],
         resources[1], tags, inits, containers, grace == null ? DEFAULT_GRACE_SECONDS : grace, volumes, deadline,
         Options.dns(p), Options.network(p), Options.security(p), Options.images(p), placement);
+    PodRules.validate(spec);
+    return spec;
   }
 
   private static ContainerSpec container(ParamReader c, boolean init, Set<String> volumeNames) {

@@ -359,12 +359,21 @@ public final class DockerRuntime implements ContainerRuntime {
 
   /** Imports a rootfs tar as an image (see {@link RootfsImages}). */
   public void importImage(String reference, byte[] rootfsTar) {
+    importImage(reference, rootfsTar, List.of());
+  }
+
+  /** Imports a rootfs tar as an image with Dockerfile {@code changes} (e.g. {@code ENTRYPOINT ["/bin/echo"]}). */
+  public void importImage(String reference, byte[] rootfsTar, List<String> changes) {
+    StringBuilder extra = new StringBuilder();
+    for (String c : changes) {
+      extra.append("&changes=").append(java.net.URLEncoder.encode(c, java.nio.charset.StandardCharsets.UTF_8));
+    }
     // docker-java's createImageCmd truncates the upload against Podman; post the tar directly.
     // The tag goes into repo= (the import endpoint ignores tag=).
     var request = com.github.dockerjava.transport.DockerHttpClient.Request.builder()
         .method(com.github.dockerjava.transport.DockerHttpClient.Request.Method.POST)
         .path("/v1.41/images/create?fromSrc=-&repo=" + java.net.URLEncoder.encode(reference,
-            java.nio.charset.StandardCharsets.UTF_8))
+            java.nio.charset.StandardCharsets.UTF_8) + extra)
         .putHeader("Content-Type", "application/x-tar")
         .body(new java.io.ByteArrayInputStream(rootfsTar))
         .build();
@@ -378,6 +387,87 @@ public final class DockerRuntime implements ContainerRuntime {
       throw new RuntimeFailure("cannot import image " + reference + ": " + e.getMessage(), e);
     }
     if (!hasImage(reference)) throw new RuntimeFailure("import of " + reference + " left no image");
+  }
+
+  // --- volumes and process facts ----------------------------------------------------------------------
+
+  @Override
+  public String ensureVolume(String name, Map<String, String> driverOptions, Map<String, String> labels) {
+    try {
+      return client.inspectVolumeCmd(name).exec().getMountpoint();
+    } catch (NotFoundException e) {
+      // create it below
+    } catch (RuntimeException e) {
+      throw failure("inspect volume " + name, e);
+    }
+    try {
+      var cmd = client.createVolumeCmd().withName(name).withDriver("local").withLabels(labels);
+      if (!driverOptions.isEmpty()) cmd.withDriverOpts(driverOptions);
+      return cmd.exec().getMountpoint();
+    } catch (RuntimeException e) {
+      try {
+        return client.inspectVolumeCmd(name).exec().getMountpoint(); // created concurrently
+      } catch (RuntimeException ignored) {
+        throw failure("create volume " + name, e);
+      }
+    }
+  }
+
+  @Override
+  public void removeVolumes(Map<String, String> labels) {
+    List<String> filters = new ArrayList<>();
+    labels.forEach((k, v) -> filters.add(k + "=" + v));
+    List<com.github.dockerjava.api.command.InspectVolumeResponse> found;
+    try {
+      found = client.listVolumesCmd().withFilter("label", filters).exec().getVolumes();
+    } catch (RuntimeException e) {
+      throw failure("list volumes", e);
+    }
+    if (found == null) return;
+    for (var v : found) {
+      Map<String, String> l = v.getLabels() == null ? Map.of() : v.getLabels();
+      if (!l.entrySet().containsAll(labels.entrySet())) continue; // engines that ignore the filter
+      try {
+        client.removeVolumeCmd(v.getName()).exec();
+      } catch (NotFoundException e) {
+        // gone already
+      } catch (RuntimeException e) {
+        throw failure("remove volume " + v.getName(), e);
+      }
+    }
+  }
+
+  @Override
+  public Optional<Long> pid(String containerId) {
+    try {
+      InspectContainerResponse r = client.inspectContainerCmd(containerId).exec();
+      Long pid = r.getState() == null ? null : r.getState().getPidLong();
+      return pid == null || pid <= 0 ? Optional.empty() : Optional.of(pid);
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      throw failure("inspect " + containerId, e);
+    }
+  }
+
+  @Override
+  public Optional<String> imageUser(String image) {
+    try {
+      var config = client.inspectImageCmd(image).exec().getConfig();
+      return Optional.of(config == null || config.getUser() == null ? "" : config.getUser());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      throw failure("inspect image " + image, e);
+    }
+  }
+
+  static com.github.dockerjava.api.model.BindPropagation propagation(String p) {
+    return switch (p) {
+      case "rslave" -> com.github.dockerjava.api.model.BindPropagation.R_SLAVE;
+      case "rshared" -> com.github.dockerjava.api.model.BindPropagation.R_SHARED;
+      default -> com.github.dockerjava.api.model.BindPropagation.R_PRIVATE;
+    };
   }
 
   // --- lifecycle ---------------------------------------------------------------------------------------
@@ -422,8 +512,12 @@ public final class DockerRuntime implements ContainerRuntime {
     if (spec.readOnlyRootfs()) host.withReadonlyRootfs(true);
     if (spec.privileged()) host.withPrivileged(true);
     if (!spec.capAdd().isEmpty()) {
-      host.withCapAdd(spec.capAdd().stream().map(c -> Capability.valueOf(c.toUpperCase(Locale.ROOT)))
-          .toArray(Capability[]::new));
+      try {
+        host.withCapAdd(spec.capAdd().stream().map(c -> Capability.valueOf(c.toUpperCase(Locale.ROOT)))
+            .toArray(Capability[]::new));
+      } catch (IllegalArgumentException e) {
+        throw new RuntimeFailure("unknown capability in " + spec.capAdd());
+      }
     }
     if (!spec.mounts().isEmpty()) {
       List<Mount> mounts = new ArrayList<>();
@@ -435,12 +529,22 @@ public final class DockerRuntime implements ContainerRuntime {
             if (m.tmpfsSizeBytes() > 0) o.withSizeBytes(m.tmpfsSizeBytes());
             mount.withType(MountType.TMPFS).withTmpfsOptions(o);
           }
-          case "bind" -> mount.withType(MountType.BIND).withSource(m.source());
+          case "bind" -> {
+            mount.withType(MountType.BIND).withSource(m.source());
+            if (m.propagation() != null) {
+              mount.withBindOptions(new com.github.dockerjava.api.model.BindOptions()
+                  .withPropagation(propagation(m.propagation())));
+            }
+          }
           default -> mount.withType(MountType.VOLUME).withSource(m.source());
         }
         mounts.add(mount);
       }
       host.withMounts(mounts);
+    }
+    if (spec.gpus() > 0) {
+      host.withDeviceRequests(List.of(new com.github.dockerjava.api.model.DeviceRequest().withCount(spec.gpus())
+          .withCapabilities(List.of(List.of("gpu")))));
     }
     cmd.withHostConfig(host);
     try {

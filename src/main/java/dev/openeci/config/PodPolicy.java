@@ -1,0 +1,34 @@
+package dev.openeci.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the operator lets container groups do on this host (docs/pod-config.md). Checked when a
+ * group is created, so a refused request creates nothing.
+ *
+ * @param allowedHostPaths host path prefixes HostPathVolume may use; empty = no host paths at all
+ * @param allowPrivileged whether SecurityContextPrivileged=true is honoured
+ * @param publishAddress host address container ports are published on when a group asks for a
+ *     public address (AutoCreateEip / EipInstanceId); reported as the group's InternetIp
+ */
+public record PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress) {
+  public static final String DEFAULT_PUBLISH_ADDRESS = "127.0.0.1";
+  public static final PodPolicy DEFAULT = new PodPolicy(List.of(), false, DEFAULT_PUBLISH_ADDRESS);
+
+  public PodPolicy {
+    allowedHostPaths = allowedHostPaths == null ? List.of() : List.copyOf(allowedHostPaths);
+    if (publishAddress == null || publishAddress.isBlank()) publishAddress = DEFAULT_PUBLISH_ADDRESS;
+  }
+
+  /** True when {@code path} (absolute, normalized) lies under one of the allowed prefixes. */
+  public boolean hostPathAllowed(String path) {
+    Path p = Path.of(path).normalize();
+    if (!p.isAbsolute() || path.contains("/../") || path.endsWith("/..")) return false;
+    for (String prefix : allowedHostPaths) {
+      if (prefix.isBlank()) continue;
+      if (p.startsWith(Path.of(prefix).normalize())) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,262 @@
+package dev.openeci.reconcile;
+
+import dev.openeci.group.ContainerPort;
+import dev.openeci.group.ContainerSecurity;
+import dev.openeci.group.ContainerSpec;
+import dev.openeci.group.GroupSpec;
+import dev.openeci.group.PodOptions;
+import dev.openeci.group.VolumeMount;
+import dev.openeci.group.VolumeSpec;
+import dev.openeci.runtime.CreateContainer;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Pure mapping of a group's pod configuration onto engine settings (docs/pod-config.md): names,
+ * DNS, hosts, sysctls and published ports of the sandbox; user, mounts, capabilities and limits
+ * of each member. No I/O, so every rule is unit-tested with plain values.
+ */
+public final class PodConfigs {
+  private static final long GiB = 1L << 30;
+  /** tmpfs sizes are given to the engine in pages ({@code nr_blocks}); Podman refuses {@code size=}. */
+  static final long PAGE = 4096;
+
+  private PodConfigs() {}
+
+  /** HostName if given, else the group name (cut to a 63-character label). */
+  public static String hostname(GroupSpec spec) {
+    if (spec.dns().hostName() != null) return spec.dns().hostName();
+    String h = spec.name().length() > 63 ? spec.name().substring(0, 63) : spec.name();
+    while (h.endsWith("-")) h = h.substring(0, h.length() - 1);
+    return h;
+  }
+
+  /** True when the group asked for a public address (AutoCreateEip or EipInstanceId). */
+  public static boolean publishes(GroupSpec spec) {
+    return Boolean.TRUE.equals(spec.network().autoCreateEip()) || spec.network().eipInstanceId() != null;
+  }
+
+  /** resolv.conf settings. Empty lists leave the engine's defaults (the host's resolv.conf). */
+  public record Dns(List<String> servers, List<String> searches, List<String> options) {}
+
+  /**
+   * Kubernetes semantics: DnsPolicy None uses only DnsConfig; Default (or unset) starts from the
+   * host's resolv.conf and adds DnsConfig's name servers and search domains.
+   */
+  public static Dns dns(PodOptions.Dns d, List<String> hostServers, List<String> hostSearches) {
+    List<String> options = new ArrayList<>();
+    for (PodOptions.Dns.Option o : d.options()) options.add(o.value() == null ? o.name() : o.name() + ":" + o.value());
+    if ("None".equals(d.dnsPolicy())) return new Dns(d.nameServers(), d.searches(), options);
+    List<String> servers = d.nameServers().isEmpty() ? List.of() : merged(hostServers, d.nameServers());
+    List<String> searches = d.searches().isEmpty() ? List.of() : merged(hostSearches, d.searches());
+    return new Dns(servers, searches, options);
+  }
+
+  private static List<String> merged(List<String> a, List<String> b) {
+    Set<String> out = new LinkedHashSet<>(a);
+    out.addAll(b);
+    return List.copyOf(out);
+  }
+
+  /** Name servers and search domains of a resolv.conf text (loopback servers dropped, as engines do). */
+  public static List<List<String>> parseResolvConf(String text) {
+    List<String> servers = new ArrayList<>();
+    List<String> searches = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 2 && f[0].equals("nameserver") && !f[1].startsWith("127.") && !f[1].equals("::1")) {
+        servers.add(f[1]);
+      } else if (f.length >= 2 && (f[0].equals("search") || f[0].equals("domain"))) {
+        searches.clear();
+        for (int i = 1; i < f.length; i++) searches.add(f[i]);
+      }
+    }
+    return List.of(servers, searches);
+  }
+
+  /** HostAliase as the engine's ExtraHosts ({@code hostname:ip}, one per name). */
+  public static List<String> extraHosts(PodOptions.Dns d) {
+    List<String> out = new ArrayList<>();
+    for (PodOptions.Dns.HostAlias a : d.hostAliases()) {
+      for (String h : a.hostnames()) out.add(h + ":" + a.ip());
+    }
+    return out;
+  }
+
+  /** SecurityContext.Sysctl and HostSecurityContext.Sysctl (both namespaced, validated on create). */
+  public static Map<String, String> sysctls(PodOptions.Security s) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (PodOptions.Security.Sysctl x : s.hostSysctls()) out.put(x.name(), x.value());
+    for (PodOptions.Security.Sysctl x : s.sysctls()) out.put(x.name(), x.value());
+    return out;
+  }
+
+  /** The app containers' ports on {@code address}, host port = container port; none without an EIP. */
+  public static List<CreateContainer.PortBinding> ports(GroupSpec spec, String address) {
+    if (!publishes(spec)) return List.of();
+    Map<String, CreateContainer.PortBinding> out = new LinkedHashMap<>();
+    for (ContainerSpec c : spec.containers()) {
+      for (ContainerPort p : c.ports()) {
+        out.putIfAbsent(p.port() + "/" + p.protocol(),
+            new CreateContainer.PortBinding(p.port(), p.protocol(), address, p.port()));
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
+  /** The sandbox's namespaces: hostname, resolv.conf, /etc/hosts, sysctls, published ports, PID. */
+  public static CreateContainer.Network sandbox(GroupSpec spec, List<String> hostServers, List<String> hostSearches,
+      String publishAddress) {
+    Dns dns = dns(spec.dns(), hostServers, hostSearches);
+    return CreateContainer.Network.own(hostname(spec), ports(spec, publishAddress), dns.servers(), dns.searches(),
+        dns.options(), extraHosts(spec.dns()), sysctls(spec.security()), sharePid(spec));
+  }
+
+  public static boolean sharePid(GroupSpec spec) {
+    return Boolean.TRUE.equals(spec.security().shareProcessNamespace());
+  }
+
+  /**
+   * The engine user: RunAsUser[:RunAsGroup]; RunAsGroup alone keeps the image's user with that
+   * group; null = the image's user.
+   */
+  public static String user(ContainerSecurity s, String imageUser) {
+    if (s.runAsUser() != null) return s.runAsUser() + (s.runAsGroup() == null ? "" : ":" + s.runAsGroup());
+    if (s.runAsGroup() == null) return null;
+    String base = imageUser == null ? "" : imageUser.split(":", 2)[0];
+    return (base.isEmpty() ? "0" : base) + ":" + s.runAsGroup();
+  }
+
+  /** Kubelet's RunAsNonRoot check: the reason a container must not start, or empty. */
+  public static Optional<String> runAsNonRootViolation(ContainerSecurity s, String imageUser, String pod,
+      String container) {
+    if (!Boolean.TRUE.equals(s.runAsNonRoot())) return Optional.empty();
+    String where = " (pod: \"" + pod + "\", container: " + container + ")";
+    if (s.runAsUser() != null) {
+      return s.runAsUser() == 0 ? Optional.of("container's runAsUser breaks non-root policy" + where) : Optional.empty();
+    }
+    String u = imageUser == null ? "" : imageUser.split(":", 2)[0];
+    if (u.isEmpty() || u.equals("root") || u.equals("0")) {
+      return Optional.of("container has runAsNonRoot and image will run as root" + where);
+    }
+    if (!u.matches("\\d+")) {
+      return Optional.of("container has runAsNonRoot and image has non-numeric user (" + u
+          + "), cannot verify user is non-root" + where);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A group volume as the engine sees it: a host directory bound in ({@code bind}) or a named
+   * engine volume ({@code volume}). {@code hostDir} is where its files are on the engine host
+   * (SubPath resolves under it); {@code readOnly} forces every mount read-only (ConfigFile, NFS
+   * ReadOnly).
+   */
+  public record Volume(String kind, String source, String hostDir, boolean readOnly) {
+    public static Volume bind(String hostDir, boolean readOnly) {
+      return new Volume("bind", hostDir, hostDir, readOnly);
+    }
+
+    public static Volume engine(String name, String mountpoint, boolean readOnly) {
+      return new Volume("volume", name, mountpoint, readOnly);
+    }
+  }
+
+  /** A container's VolumeMounts as engine mounts. */
+  public static List<CreateContainer.Mount> mounts(ContainerSpec c, Map<String, Volume> volumes) {
+    List<CreateContainer.Mount> out = new ArrayList<>();
+    for (VolumeMount m : c.volumeMounts()) {
+      Volume v = volumes.get(m.name());
+      if (v == null) throw new IllegalArgumentException("volume " + m.name() + " was not prepared");
+      boolean ro = m.readOnly() || v.readOnly();
+      String propagation = propagation(m.mountPropagation());
+      if (m.subPath() != null) {
+        out.add(new CreateContainer.Mount("bind", v.hostDir() + "/" + m.subPath(), m.mountPath(), ro, 0, propagation));
+      } else if (v.kind().equals("bind")) {
+        out.add(new CreateContainer.Mount("bind", v.source(), m.mountPath(), ro, 0, propagation));
+      } else {
+        out.add(new CreateContainer.Mount("volume", v.source(), m.mountPath(), ro, 0, null));
+      }
+    }
+    return out;
+  }
+
+  /** MountPropagation: None = private, HostToContainer = rslave, Bidirectional = rshared. */
+  static String propagation(String p) {
+    if (p == null) return null;
+    return switch (p) {
+      case "HostToContainer" -> "rslave";
+      case "Bidirectional" -> "rshared";
+      default -> null;
+    };
+  }
+
+  /** CPU limit: the container's Cpu, else the group's (a container never exceeds its group). */
+  public static long nanoCpus(ContainerSpec c, GroupSpec g) {
+    double cpu = c.cpu() != null && c.cpu() > 0 ? c.cpu() : g.cpu();
+    return Math.round(cpu * 1e9);
+  }
+
+  /** Memory limit: the container's Memory, else the group's. */
+  public static long memoryBytes(ContainerSpec c, GroupSpec g) {
+    double mem = c.memory() != null && c.memory() > 0 ? c.memory() : g.memory();
+    return Math.round(mem * GiB);
+  }
+
+  /** A Kubernetes quantity ("64Mi", "1Gi", "500M", "1024") in bytes. */
+  public static long bytes(String quantity) {
+    String q = quantity.trim();
+    String[][] units = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"Ti", "1099511627776"},
+        {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}, {"T", "1000000000000"}};
+    for (String[] u : units) {
+      if (q.endsWith(u[0])) {
+        return new BigDecimal(q.substring(0, q.length() - u[0].length())).multiply(new BigDecimal(u[1]))
+            .setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+      }
+    }
+    return new BigDecimal(q).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+  }
+
+  /** Engine volume options of a Medium=Memory EmptyDir: tmpfs of SizeLimit, else of the group's memory. */
+  public static Map<String, String> tmpfsOptions(VolumeSpec.EmptyDir e, GroupSpec g) {
+    long size = e.sizeLimit() != null ? bytes(e.sizeLimit()) : Math.round(g.memory() * GiB);
+    long pages = Math.max(1, (size + PAGE - 1) / PAGE);
+    return Map.of("type", "tmpfs", "device", "tmpfs", "o", "nr_blocks=" + pages);
+  }
+
+  /** Engine volume options of an NFSVolume (the engine host's kernel mounts it). */
+  public static Map<String, String> nfsOptions(VolumeSpec.Nfs n) {
+    return Map.of("type", "nfs", "device", ":" + n.path(), "o", "addr=" + n.server() + (n.readOnly() ? ",ro" : ""));
+  }
+
+  /** File mode of a ConfigFile file: its Mode, else the volume's DefaultMode, else 0644. */
+  public static int fileMode(VolumeSpec.ConfigFile v, VolumeSpec.ConfigFile.File f) {
+    if (f.mode() != null) return f.mode();
+    if (v.defaultMode() != null) return v.defaultMode();
+    return 0644;
+  }
+
+  /** Engine volume name of a group volume (DiskVolume with a DiskId: one per disk, kept after delete). */
+  public static String volumeName(String groupId, VolumeSpec v) {
+    if (v instanceof VolumeSpec.Disk d && d.diskId() != null) return "openeci-disk-" + d.diskId();
+    return "openeci-" + groupId + "-" + v.name();
+  }
+
+  /** tc commands for egress shaping inside the group's network namespace (rate in bytes/s). */
+  public static List<String> egressCommand(long bytesPerSecond) {
+    return tbf("eth0", bytesPerSecond);
+  }
+
+  /** tc shaping of an interface's transmit side: token bucket at {@code bytesPerSecond}. */
+  public static List<String> tbf(String dev, long bytesPerSecond) {
+    long burst = Math.max(32 * 1024, bytesPerSecond / 10);
+    return List.of("tc", "qdisc", "replace", "dev", dev, "root", "tbf", "rate", bytesPerSecond + "bps", "burst",
+        Long.toString(burst), "latency", "400ms");
+  }
+}
