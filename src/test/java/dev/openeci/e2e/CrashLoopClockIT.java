@@ -163,20 +163,6 @@ class CrashLoopClockIT {
   }
 
   Map<String, Object> await(String id, Predicate<Map<String, Object>> condition, String what) {
-    Map<String, Object>[] last = new Map[1];
-    try {
-      return SdkEndToEndIT.await(() -> {
-        try {
-          List<Map<String, Object>> l = SdkEndToEndIT.describe(client, id);
-          if (l.isEmpty()) return null;
-          last[0] = l.get(0);
-          return condition.test(l.get(0)) ? l.get(0) : null;
-        } catch (Exception e) {
-          return null;
-        }
-      }, what + " (" + id + ")");
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\nlast Describe: " + last[0], e);
-    }
+    return SdkEndToEndIT.awaitGroup(client, id, condition, what, () -> "");
   }
 }

@@ -323,6 +323,29 @@ class SdkEndToEndIT {
     throw new AssertionError("timed out waiting for " + what + (server == null ? "" : "\nserver log:\n" + server.logText()));
   }
 
+  /**
+   * Polls DescribeContainerGroups for one group until {@code condition} holds; on timeout the
+   * error carries the last Describe and {@code log} (e.g. the server's log).
+   */
+  static Map<String, Object> awaitGroup(com.aliyun.teaopenapi.Client client, String id,
+      java.util.function.Predicate<Map<String, Object>> condition, String what, Supplier<String> log) {
+    Object[] last = new Object[1];
+    try {
+      return await(() -> {
+        try {
+          List<Map<String, Object>> l = describe(client, id);
+          if (l.isEmpty()) return null;
+          last[0] = l.get(0);
+          return condition.test(l.get(0)) ? l.get(0) : null;
+        } catch (Exception e) {
+          return null;
+        }
+      }, what + " (" + id + ")");
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\nlast Describe: " + last[0] + "\n" + log.get(), e);
+    }
+  }
+
   static List<String> containerIds(String groupId) {
     return engine.list(Map.of(Labels.GROUP_ID, groupId)).stream().map(c -> c.id()).sorted().toList();
   }

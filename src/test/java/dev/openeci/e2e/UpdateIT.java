@@ -369,21 +369,7 @@ class UpdateIT {
   }
 
   Map<String, Object> await(String id, Predicate<Map<String, Object>> condition, String what) {
-    Object[] last = new Object[1];
-    try {
-      return SdkEndToEndIT.await(() -> {
-        try {
-          List<Map<String, Object>> l = SdkEndToEndIT.describe(client, id);
-          if (l.isEmpty()) return null;
-          last[0] = l.get(0);
-          return condition.test(l.get(0)) ? l.get(0) : null;
-        } catch (Exception e) {
-          return null;
-        }
-      }, what + " (" + id + ")");
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\nlast Describe: " + last[0] + "\nserver log:\n" + server.logText(), e);
-    }
+    return SdkEndToEndIT.awaitGroup(client, id, condition, what, () -> "server log:\n" + server.logText());
   }
 
   void delete(String id) throws Exception {
