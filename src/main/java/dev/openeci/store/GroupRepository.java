@@ -31,6 +31,9 @@ public final class GroupRepository {
   /** Events kept per group (ECI returns at most 50; keep a little slack for aggregation). */
   public static final int MAX_EVENTS_PER_GROUP = 100;
 
+  private static final Comparator<ContainerGroup> ORDER =
+      Comparator.comparing(ContainerGroup::creationTime).thenComparing(ContainerGroup::id);
+
   private final Database db;
   private final ObjectMapper json;
   private final Map<String, ContainerGroup> groups = new ConcurrentHashMap<>();
@@ -85,7 +88,18 @@ public final class GroupRepository {
     for (ContainerGroup g : groups.values()) {
       if (filter.test(g)) out.add(g);
     }
-    out.sort(Comparator.comparing(ContainerGroup::creationTime).thenComparing(ContainerGroup::id));
+    out.sort(ORDER);
+    return out;
+  }
+
+  /** The groups among {@code ids} matching {@code filter}, oldest first (same order as {@link #find}). */
+  public List<ContainerGroup> findAmong(java.util.Collection<String> ids, Predicate<ContainerGroup> filter) {
+    List<ContainerGroup> out = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      ContainerGroup g = groups.get(id);
+      if (g != null && filter.test(g)) out.add(g);
+    }
+    out.sort(ORDER);
     return out;
   }
 

@@ -27,7 +27,7 @@ public final class DescribeContainerGroupsAction implements ActionHandler {
 
   @Override
   public Object handle(ActionContext ctx) {
-    List<ContainerGroup> all = repo.find(GroupQuery.filter(ctx, clock.instant()));
+    List<ContainerGroup> all = GroupQuery.find(repo, ctx, clock.instant());
     GroupQuery.Page page = GroupQuery.page(ctx, all, 20, 20);
     List<Views.Group> out = new ArrayList<>();
     for (ContainerGroup g : page.items()) out.add(DescribeMapper.group(g, repo.events(g.id())));
