@@ -285,6 +285,10 @@ public final class Bench {
 
   void describe(List<String> fleet) throws Exception {
     List<String> ids = List.copyOf(fleet);
+    note("warming up the Describe paths (JIT), 5 s per mode ...");
+    describeMode(null, ids, false, false);
+    describeMode(null, ids, false, true);
+    describeMode(null, ids, true, false);
     describeMode("Describe by id, V3", ids, false, false);
     describeMode("Describe paged list (Limit 20), V3", ids, false, true);
     describeMode("Describe by id, V1", ids, true, false);
@@ -297,7 +301,7 @@ public final class Bench {
     ExecutorService pool = Executors.newFixedThreadPool(describeThreads);
     List<Client> clients = new ArrayList<>();
     for (int t = 0; t < describeThreads; t++) clients.add(client(v1));
-    // Warm-up: a second of the same load, not counted.
+    // Warm-up: label == null is a warm-up run only; a measured run starts after 1 s of load.
     List<Future<?>> fs = new ArrayList<>();
     AtomicBoolean counting = new AtomicBoolean();
     for (Client c : clients) {
@@ -321,7 +325,13 @@ public final class Bench {
         return null;
       }));
     }
-    Thread.sleep(2000);
+    Thread.sleep(label == null ? 5000 : 1000);
+    if (label == null) { // warm-up only
+      stop.set(true);
+      for (Future<?> f : fs) f.get();
+      pool.shutdown();
+      return;
+    }
     long cpu0 = cpuTicks();
     long t0 = System.nanoTime();
     counting.set(true);
