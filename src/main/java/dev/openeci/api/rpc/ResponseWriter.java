@@ -22,10 +22,15 @@ public final class ResponseWriter {
   public static final String JSON_TYPE = "application/json;charset=utf-8";
   public static final String XML_TYPE = "text/xml;charset=utf-8";
 
-  private final ObjectMapper json = new ObjectMapper()
-      .registerModule(new BlackbirdModule())
-      .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  private final ObjectMapper json = jsonMapper();
+
+  /** How response bodies are written (also used to pre-render cached parts of bodies). */
+  public static ObjectMapper jsonMapper() {
+    return new ObjectMapper()
+        .registerModule(new BlackbirdModule())
+        .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  }
 
   public HttpReply success(String requestId, String action, Object body, String format) {
     if (body instanceof Map<?, ?> m && m.containsKey("RequestId")) {
