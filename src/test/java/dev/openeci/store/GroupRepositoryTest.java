@@ -72,6 +72,15 @@ class GroupRepositoryTest {
       assertThat(repo.findAmong(List.of("eci-0", "eci-4"), mine)).extracting(ContainerGroup::id)
           .isEqualTo(repo.find(g -> mine.test(g) && List.of("eci-0", "eci-4").contains(g.id())).stream()
               .map(ContainerGroup::id).toList());
+      assertThat(repo.find(mine)).extracting(ContainerGroup::id).containsExactly("eci-4", "eci-2", "eci-1", "eci-0");
+      repo.modify("eci-2", g -> g.withState(g.state().withStatus(GroupStatus.Running), T.plusSeconds(60)));
+      repo.delete("eci-1");
+      assertThat(repo.find(mine)).extracting(ContainerGroup::id).containsExactly("eci-4", "eci-2", "eci-0");
+      assertThat(repo.find(mine).get(1).state().status()).isEqualTo(GroupStatus.Running);
+    }
+    try (Database db = Database.open(dir.resolve("openeci.db"))) {
+      assertThat(new GroupRepository(db).find(g -> true)).extracting(ContainerGroup::id)
+          .containsExactly("eci-4", "eci-3", "eci-2", "eci-0");
     }
   }
 
