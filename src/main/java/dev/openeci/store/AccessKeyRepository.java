@@ -3,9 +3,19 @@ package dev.openeci.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
-/** AccessKey pairs (id, secret, owning account). The database file is mode 0600. */
+/**
+ * AccessKey pairs (id, secret, owning account). The database file is mode 0600.
+ *
+ * <p>Every signed request looks its key up, so keys found are kept in memory for
+ * {@link #CACHE_NANOS} (writes through this repository update the memory at once). Unknown ids
+ * always ask the database: {@code openeci accesskey create} adds keys from another process while
+ * the server runs, and they must work at once.
+ */
 public final class AccessKeyRepository {
   public record AccessKey(String accessKeyId, String secret, String accountId) {
     @Override
@@ -14,13 +24,35 @@ public final class AccessKeyRepository {
     }
   }
 
+  /** How long a key found stays in memory before the database is asked again. */
+  public static final long CACHE_NANOS = 60_000_000_000L;
+
+  private record Cached(AccessKey key, long loadedAt) {}
+
   private final Database db;
+  private final LongSupplier nanoTime;
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   public AccessKeyRepository(Database db) {
+    this(db, System::nanoTime);
+  }
+
+  AccessKeyRepository(Database db, LongSupplier nanoTime) {
     this.db = db;
+    this.nanoTime = nanoTime;
   }
 
   public Optional<AccessKey> find(String accessKeyId) {
+    long now = nanoTime.getAsLong();
+    Cached c = cache.get(accessKeyId);
+    if (c != null && now - c.loadedAt() < CACHE_NANOS) return Optional.of(c.key());
+    Optional<AccessKey> found = load(accessKeyId);
+    if (found.isPresent()) cache.put(accessKeyId, new Cached(found.get(), now));
+    else cache.remove(accessKeyId);
+    return found;
+  }
+
+  private Optional<AccessKey> load(String accessKeyId) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT access_key_id, secret, account_id FROM access_keys WHERE access_key_id=?")) {
@@ -47,5 +79,6 @@ public final class AccessKeyRepository {
       }
       return null;
     });
+    cache.put(key.accessKeyId(), new Cached(key, nanoTime.getAsLong()));
   }
 }

@@ -31,9 +31,15 @@ public final class GroupRepository {
   /** Events kept per group (ECI returns at most 50; keep a little slack for aggregation). */
   public static final int MAX_EVENTS_PER_GROUP = 100;
 
+  private static final Comparator<ContainerGroup> ORDER =
+      Comparator.comparing(ContainerGroup::creationTime).thenComparing(ContainerGroup::id);
+
   private final Database db;
   private final ObjectMapper json;
   private final Map<String, ContainerGroup> groups = new ConcurrentHashMap<>();
+  /** Group ids in (creation time, id) order, the order of every listing. */
+  private final java.util.concurrent.ConcurrentSkipListMap<OrderKey, String> order =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
   private final Map<String, List<GroupEvent>> events = new ConcurrentHashMap<>();
 
   public GroupRepository(Database db) {
@@ -55,7 +61,7 @@ public final class GroupRepository {
               read(rs.getString(5), GroupSpec.class), read(rs.getString(6), GroupState.class),
               Instant.parse(rs.getString(7)), Instant.parse(rs.getString(8)),
               rs.getString(9) == null ? null : Instant.parse(rs.getString(9)), rs.getLong(10));
-          groups.put(g.id(), g);
+          putGroup(g);
         }
       }
       try (PreparedStatement ps = c.prepareStatement(
@@ -79,13 +85,40 @@ public final class GroupRepository {
     return Optional.ofNullable(groups.get(id));
   }
 
-  /** Groups matching {@code filter}, oldest first (stable order for NextToken paging). */
+  /**
+   * Groups matching {@code filter}, oldest first (stable order for NextToken paging). Walks the
+   * creation-order index, so a listing costs one filter test per group and no sort.
+   */
   public List<ContainerGroup> find(Predicate<ContainerGroup> filter) {
     List<ContainerGroup> out = new ArrayList<>();
-    for (ContainerGroup g : groups.values()) {
-      if (filter.test(g)) out.add(g);
+    for (String id : order.values()) {
+      ContainerGroup g = groups.get(id);
+      if (g != null && filter.test(g)) out.add(g);
     }
-    out.sort(Comparator.comparing(ContainerGroup::creationTime).thenComparing(ContainerGroup::id));
+    return out;
+  }
+
+  private void putGroup(ContainerGroup g) {
+    // Creation time never changes, so a group's place in the index is fixed when it first appears.
+    if (groups.put(g.id(), g) == null) order.put(new OrderKey(g.creationTime(), g.id()), g.id());
+  }
+
+  private record OrderKey(Instant creationTime, String id) implements Comparable<OrderKey> {
+    @Override
+    public int compareTo(OrderKey o) {
+      int c = creationTime.compareTo(o.creationTime);
+      return c != 0 ? c : id.compareTo(o.id);
+    }
+  }
+
+  /** The groups among {@code ids} matching {@code filter}, oldest first (same order as {@link #find}). */
+  public List<ContainerGroup> findAmong(java.util.Collection<String> ids, Predicate<ContainerGroup> filter) {
+    List<ContainerGroup> out = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      ContainerGroup g = groups.get(id);
+      if (g != null && filter.test(g)) out.add(g);
+    }
+    out.sort(ORDER);
     return out;
   }
 
@@ -170,7 +203,7 @@ public final class GroupRepository {
       writeParams(c, g.id(), params);
       return new TokenUse(g.id(), requestHash);
     });
-    if (result.resourceId().equals(g.id())) groups.put(g.id(), g);
+    if (result.resourceId().equals(g.id())) putGroup(g);
     return result;
   }
 
@@ -203,7 +236,7 @@ public final class GroupRepository {
       }
       return null;
     });
-    groups.put(g.id(), g);
+    putGroup(g);
   }
 
   /** The group's request parameters as last merged (empty for groups stored before they were kept). */
@@ -262,7 +295,7 @@ public final class GroupRepository {
       }
       return null;
     });
-    groups.put(id, next);
+    putGroup(next);
     return next;
   }
 
@@ -284,7 +317,7 @@ public final class GroupRepository {
       exec(c, "DELETE FROM client_tokens WHERE resource_id=?", id);
       return null;
     });
-    groups.remove(id);
+    if (groups.remove(id) != null) order.values().remove(id);
     events.remove(id);
   }
 

@@ -58,6 +58,33 @@ class GroupRepositoryTest {
   }
 
   @Test
+  void findAmongLooksUpOnlyTheGivenIdsInCreationOrderAndFilters() {
+    try (Database db = Database.open(dir.resolve("openeci.db"))) {
+      GroupRepository repo = new GroupRepository(db);
+      for (int i = 0; i < 5; i++) {
+        ContainerGroup g = group("eci-" + i, i == 3 ? "other" : "a");
+        repo.create(new ContainerGroup(g.id(), g.accountId(), g.regionId(), 1, g.spec(), g.state(), T.plusSeconds(10 - i),
+            T, null, 0), null, null);
+      }
+      java.util.function.Predicate<ContainerGroup> mine = g -> g.accountId().equals("a");
+      assertThat(repo.findAmong(List.of("eci-1", "eci-4", "nope", "eci-3", "eci-2"), mine))
+          .extracting(ContainerGroup::id).containsExactly("eci-4", "eci-2", "eci-1");
+      assertThat(repo.findAmong(List.of("eci-0", "eci-4"), mine)).extracting(ContainerGroup::id)
+          .isEqualTo(repo.find(g -> mine.test(g) && List.of("eci-0", "eci-4").contains(g.id())).stream()
+              .map(ContainerGroup::id).toList());
+      assertThat(repo.find(mine)).extracting(ContainerGroup::id).containsExactly("eci-4", "eci-2", "eci-1", "eci-0");
+      repo.modify("eci-2", g -> g.withState(g.state().withStatus(GroupStatus.Running), T.plusSeconds(60)));
+      repo.delete("eci-1");
+      assertThat(repo.find(mine)).extracting(ContainerGroup::id).containsExactly("eci-4", "eci-2", "eci-0");
+      assertThat(repo.find(mine).get(1).state().status()).isEqualTo(GroupStatus.Running);
+    }
+    try (Database db = Database.open(dir.resolve("openeci.db"))) {
+      assertThat(new GroupRepository(db).find(g -> true)).extracting(ContainerGroup::id)
+          .containsExactly("eci-4", "eci-3", "eci-2", "eci-0");
+    }
+  }
+
+  @Test
   void aSecondCreateWithTheSameTokenReturnsTheFirstGroupAndInsertsNothing() {
     try (Database db = Database.open(dir.resolve("openeci.db"))) {
       GroupRepository repo = new GroupRepository(db);

@@ -46,7 +46,7 @@ public final class DescribeContainerGroupEventsAction implements ActionHandler {
     Instant now = clock.instant();
     Instant after = since == null ? null : now.minusSeconds(Math.max(0, since));
     // SinceSecond filters events here, not groups.
-    List<ContainerGroup> all = repo.find(GroupQuery.filter(withoutSince(ctx), now));
+    List<ContainerGroup> all = GroupQuery.find(repo, withoutSince(ctx), now);
     GroupQuery.Page page = GroupQuery.page(ctx, all, 200, 200);
     List<Map<String, Object>> data = new ArrayList<>();
     for (ContainerGroup g : page.items()) {

@@ -34,7 +34,7 @@ public final class DescribeContainerGroupStatusAction implements ActionHandler {
 
   @Override
   public Object handle(ActionContext ctx) {
-    List<ContainerGroup> all = repo.find(GroupQuery.filter(ctx, clock.instant()));
+    List<ContainerGroup> all = GroupQuery.find(repo, ctx, clock.instant());
     GroupQuery.Page page = GroupQuery.page(ctx, all, 200, 200);
     List<Map<String, Object>> data = new ArrayList<>();
     for (ContainerGroup g : page.items()) data.add(status(g));

@@ -1,17 +1,36 @@
 package dev.openeci.api.action;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonGeneratorImpl;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.openeci.api.mapping.DescribeMapper;
 import dev.openeci.api.mapping.Views;
+import dev.openeci.api.rpc.ResponseWriter;
 import dev.openeci.group.ContainerGroup;
+import dev.openeci.group.GroupEvent;
 import dev.openeci.store.GroupRepository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** DescribeContainerGroups: reads the store only; filters and paging in {@link GroupQuery} (Limit <= 20). */
+/**
+ * DescribeContainerGroups: reads the store only; filters and paging in {@link GroupQuery} (Limit <= 20).
+ *
+ * <p>The hot path of the API. A group's view depends only on its stored record and its events,
+ * both immutable and replaced on every change, so each group's view and its JSON are made once
+ * per change and reused by every Describe until the group or its events change.
+ */
 public final class DescribeContainerGroupsAction implements ActionHandler {
   private final GroupRepository repo;
   private final InstantSource clock;
+  private final Map<String, CachedView> views = new ConcurrentHashMap<>();
 
   public DescribeContainerGroupsAction(GroupRepository repo, InstantSource clock) {
     this.repo = repo;
@@ -23,14 +42,79 @@ public final class DescribeContainerGroupsAction implements ActionHandler {
     return "DescribeContainerGroups";
   }
 
-  public record Response(Integer TotalCount, String NextToken, List<Views.Group> ContainerGroups) {}
+  public record Response(Integer TotalCount, String NextToken, List<CachedView> ContainerGroups) {}
 
   @Override
   public Object handle(ActionContext ctx) {
-    List<ContainerGroup> all = repo.find(GroupQuery.filter(ctx, clock.instant()));
+    List<ContainerGroup> all = GroupQuery.find(repo, ctx, clock.instant());
     GroupQuery.Page page = GroupQuery.page(ctx, all, 20, 20);
-    List<Views.Group> out = new ArrayList<>();
-    for (ContainerGroup g : page.items()) out.add(DescribeMapper.group(g, repo.events(g.id())));
+    List<CachedView> out = new ArrayList<>(page.items().size());
+    for (ContainerGroup g : page.items()) out.add(view(g));
     return new Response(page.total(), page.nextToken(), out);
+  }
+
+  CachedView view(ContainerGroup g) {
+    List<GroupEvent> events = repo.events(g.id());
+    CachedView v = views.get(g.id());
+    if (v == null || v.group != g || v.events != events) {
+      v = new CachedView(g, events, DescribeMapper.group(g, events));
+      if (views.put(g.id(), v) == null && views.size() % 64 == 0) {
+        views.keySet().removeIf(id -> repo.get(id).isEmpty()); // deleted groups
+      }
+    }
+    return v;
+  }
+
+  int cachedViews() {
+    return views.size();
+  }
+
+  /** One group's view; written to JSON output as its pre-rendered JSON, to anything else (XML) as the view. */
+  @JsonSerialize(using = CachedView.Serializer.class)
+  public static final class CachedView {
+    private static final ObjectMapper JSON = ResponseWriter.jsonMapper();
+    final ContainerGroup group;
+    final List<GroupEvent> events;
+    final Views.Group view;
+    private volatile String json;
+
+    CachedView(ContainerGroup group, List<GroupEvent> events, Views.Group view) {
+      this.group = group;
+      this.events = events;
+      this.view = view;
+    }
+
+    public Views.Group view() {
+      return view;
+    }
+
+    String json() {
+      String j = json;
+      if (j == null) {
+        try {
+          j = JSON.writeValueAsString(view);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        json = j;
+      }
+      return j;
+    }
+
+    static final class Serializer extends StdSerializer<CachedView> {
+      Serializer() {
+        super(CachedView.class);
+      }
+
+      @Override
+      public void serialize(CachedView v, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        if (gen instanceof JsonGeneratorImpl) { // JSON text output
+
+          gen.writeRawValue(v.json());
+        } else {
+          provider.defaultSerializeValue(v.view, gen); // a TokenBuffer (the XML path builds a tree)
+        }
+      }
+    }
   }
 }

@@ -4,9 +4,10 @@ import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.Tag;
+import dev.openeci.store.GroupRepository;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -20,11 +21,20 @@ import java.util.function.Predicate;
 final class GroupQuery {
   private GroupQuery() {}
 
-  static Predicate<ContainerGroup> filter(ActionContext ctx, Instant now) {
-    ParamReader p = ctx.params();
-    List<String> ids = p.jsonStringArray("ContainerGroupIds");
+  /**
+   * The caller's groups matching the filters, oldest first. With ContainerGroupIds only those ids
+   * are looked up (no scan of every group: Describe by id is the hot path).
+   */
+  static List<ContainerGroup> find(GroupRepository repo, ActionContext ctx, Instant now) {
+    List<String> ids = ctx.params().jsonStringArray("ContainerGroupIds");
     if (ids != null && ids.size() > 20) throw ErrorCode.invalid("ContainerGroupIds", "at most 20 ids, got " + ids.size());
-    Set<String> idSet = ids == null || ids.isEmpty() ? null : new HashSet<>(ids);
+    Set<String> idSet = ids == null || ids.isEmpty() ? null : new LinkedHashSet<>(ids);
+    Predicate<ContainerGroup> f = filter(ctx, now, idSet);
+    return idSet == null ? repo.find(f) : repo.findAmong(idSet, f);
+  }
+
+  private static Predicate<ContainerGroup> filter(ActionContext ctx, Instant now, Set<String> idSet) {
+    ParamReader p = ctx.params();
     String name = empty(p.string("ContainerGroupName"));
     String status = empty(p.string("Status"));
     String zone = empty(p.string("ZoneId"));

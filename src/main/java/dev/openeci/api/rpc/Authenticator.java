@@ -128,7 +128,7 @@ public final class Authenticator {
     }
     Instant t;
     try {
-      t = OffsetDateTime.parse(value).toInstant();
+      t = parseTimestamp(value);
     } catch (DateTimeParseException e) {
       throw ErrorCode.INVALID_TIMESTAMP_FORMAT.withMessage("Specified time stamp or date value is not well"
           + " formatted: " + name + "=\"" + value + "\" (expected UTC yyyy-MM-ddTHH:mm:ssZ).");
@@ -138,6 +138,40 @@ public final class Authenticator {
           + name + "=" + value + " is more than 15 minutes from the server time " + now.truncatedTo(
           java.time.temporal.ChronoUnit.SECONDS) + ".");
     }
+  }
+
+  /**
+   * An RFC 3339 timestamp. The form every SDK sends, {@code yyyy-MM-ddTHH:mm:ssZ}, is read
+   * directly (it is parsed on every request); anything else goes to {@link OffsetDateTime#parse}.
+   */
+  static Instant parseTimestamp(String v) {
+    if (v.length() == 20 && v.charAt(4) == '-' && v.charAt(7) == '-' && v.charAt(10) == 'T' && v.charAt(13) == ':'
+        && v.charAt(16) == ':' && v.charAt(19) == 'Z') {
+      int y = digits(v, 0, 4);
+      int mo = digits(v, 5, 7);
+      int d = digits(v, 8, 10);
+      int h = digits(v, 11, 13);
+      int mi = digits(v, 14, 16);
+      int se = digits(v, 17, 19);
+      if ((y | mo | d | h | mi | se) >= 0) {
+        try {
+          return java.time.LocalDateTime.of(y, mo, d, h, mi, se).toInstant(java.time.ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+          // out of range (month 13, hour 24, ...): let the full parser report it
+        }
+      }
+    }
+    return OffsetDateTime.parse(v).toInstant();
+  }
+
+  private static int digits(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') return -1;
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   private void recordNonce(CredentialStore.Credential key, String nonce, Instant now) {

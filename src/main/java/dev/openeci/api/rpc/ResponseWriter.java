@@ -2,11 +2,13 @@ package dev.openeci.api.rpc;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import dev.openeci.api.error.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -20,19 +22,62 @@ public final class ResponseWriter {
   public static final String JSON_TYPE = "application/json;charset=utf-8";
   public static final String XML_TYPE = "text/xml;charset=utf-8";
 
-  private final ObjectMapper json = new ObjectMapper()
-      .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  private final ObjectMapper json = jsonMapper();
+
+  /** How response bodies are written (also used to pre-render cached parts of bodies). */
+  public static ObjectMapper jsonMapper() {
+    return new ObjectMapper()
+        .registerModule(new BlackbirdModule())
+        .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  }
 
   public HttpReply success(String requestId, String action, Object body, String format) {
-    ObjectNode root = json.createObjectNode();
-    root.put("RequestId", requestId);
-    JsonNode tree = json.valueToTree(body == null ? Map.of() : body);
-    if (tree instanceof ObjectNode obj) {
-      obj.remove("RequestId");
-      root.setAll(obj);
+    if (body instanceof Map<?, ?> m && m.containsKey("RequestId")) {
+      Map<Object, Object> copy = new java.util.LinkedHashMap<>(m);
+      copy.remove("RequestId");
+      body = copy;
     }
-    return render(200, root, action + "Response", format);
+    if (format != null && format.equalsIgnoreCase("XML")) {
+      ObjectNode root = json.createObjectNode();
+      root.put("RequestId", requestId);
+      JsonNode tree = json.valueToTree(body == null ? Map.of() : body);
+      if (tree instanceof ObjectNode obj) root.setAll(obj);
+      return render(200, root, action + "Response", format);
+    }
+    // JSON, the hot path: the body is serialized once, straight to bytes, and RequestId is
+    // spliced in as its first member (no intermediate tree).
+    byte[] inner;
+    try {
+      inner = json.writeValueAsBytes(body == null ? Map.of() : body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return new HttpReply(200, JSON_TYPE, withRequestId(requestId, inner));
+  }
+
+  /** {@code {"RequestId":"<id>", <members of inner>}}; a non-object {@code inner} is dropped. */
+  static byte[] withRequestId(String requestId, byte[] inner) {
+    byte[] head = ("{\"RequestId\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(requestId)) + "\"")
+        .getBytes(StandardCharsets.UTF_8);
+    int start = 0;
+    int end = inner.length;
+    while (start < end && Character.isWhitespace(inner[start])) start++;
+    while (end > start && Character.isWhitespace(inner[end - 1])) end--;
+    boolean object = end - start >= 2 && inner[start] == '{' && inner[end - 1] == '}';
+    int first = start + 1;
+    while (object && first < end - 1 && Character.isWhitespace(inner[first])) first++;
+    boolean empty = !object || first == end - 1;
+    byte[] out = new byte[head.length + (empty ? 1 : 1 + (end - 1 - first) + 1)];
+    System.arraycopy(head, 0, out, 0, head.length);
+    int p = head.length;
+    if (!empty) {
+      out[p++] = ',';
+      System.arraycopy(inner, first, out, p, end - 1 - first);
+      p += end - 1 - first;
+    }
+    out[p] = '}';
+    return out;
   }
 
   public HttpReply error(String requestId, String host, ApiException e, String format) {

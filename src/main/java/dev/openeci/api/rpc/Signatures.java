@@ -109,20 +109,44 @@ public final class Signatures {
 
   // --- primitives -------------------------------------------------------------------------------------
 
+  // Provider look-ups (getInstance) cost more than hashing a request; each thread keeps its own
+  // instances (they are not thread-safe) and resets them per use.
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> instance("SHA-256"));
+  private static final ThreadLocal<Mac> HMAC_SHA1 = ThreadLocal.withInitial(() -> mac("HmacSHA1"));
+  private static final ThreadLocal<Mac> HMAC_SHA256 = ThreadLocal.withInitial(() -> mac("HmacSHA256"));
+
   public static String sha256Hex(byte[] data) {
+    MessageDigest md = SHA256.get();
+    md.reset();
+    return HexFormat.of().formatHex(md.digest(data));
+  }
+
+  private static byte[] hmac(String algorithm, byte[] key, String data) {
+    Mac mac = switch (algorithm) {
+      case "HmacSHA1" -> HMAC_SHA1.get();
+      case "HmacSHA256" -> HMAC_SHA256.get();
+      default -> mac(algorithm);
+    };
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+      mac.init(new SecretKeySpec(key, algorithm)); // also resets it
+      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+    } catch (InvalidKeyException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static MessageDigest instance(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static byte[] hmac(String algorithm, byte[] key, String data) {
+  private static Mac mac(String algorithm) {
     try {
-      Mac mac = Mac.getInstance(algorithm);
-      mac.init(new SecretKeySpec(key, algorithm));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      return Mac.getInstance(algorithm);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

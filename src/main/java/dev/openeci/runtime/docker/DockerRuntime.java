@@ -71,6 +71,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final com.github.dockerjava.transport.DockerHttpClient rawHttp;
   private final String engineName;
   private final boolean podman;
+  private volatile boolean sandboxImagePresent;
 
   public DockerRuntime(String endpoint) {
     this.endpoint = endpoint;
@@ -350,9 +351,14 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public SandboxImage ensureSandboxImage() {
-    if (!hasImage(SANDBOX_IMAGE)) {
-      log.info("building the sandbox image {} from the host's busybox-static", SANDBOX_IMAGE);
-      importImage(SANDBOX_IMAGE, RootfsImages.minimal());
+    // Checked once, not per sandbox (one engine call less per group start); a create that finds it
+    // gone (someone removed it) clears the flag, and the retry imports it again.
+    if (!sandboxImagePresent) {
+      if (!hasImage(SANDBOX_IMAGE)) {
+        log.info("building the sandbox image {} from the host's busybox-static", SANDBOX_IMAGE);
+        importImage(SANDBOX_IMAGE, RootfsImages.minimal());
+      }
+      sandboxImagePresent = true;
     }
     return new SandboxImage(SANDBOX_IMAGE, List.of("/bin/sleep", "infinity"));
   }
@@ -557,6 +563,7 @@ public final class DockerRuntime implements ContainerRuntime {
       }
       throw failure("create " + spec.name(), e);
     } catch (NotFoundException e) {
+      if (SANDBOX_IMAGE.equals(spec.image())) sandboxImagePresent = false;
       throw new RuntimeFailure("image " + spec.image() + " not found: " + message(e));
     } catch (RuntimeException e) {
       throw failure("create " + spec.name(), e);

@@ -193,4 +193,18 @@ class AuthenticatorTest {
     assertThat(c.record("ak", "4", NOW.plus(Duration.ofMinutes(31)))).isEqualTo(NonceCache.Result.FRESH);
     assertThat(c.size()).isEqualTo(1);
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"2026-11-22T11:00:00Z", "2024-02-29T23:59:59Z",
+      "1999-01-01T00:00:00Z", "2026-11-22T11:00:00.123Z", "2026-11-22T19:00:00+08:00", "2026-11-22T11:00Z"})
+  void timestampsParseAsOffsetDateTimeDoes(String v) {
+    assertThat(Authenticator.parseTimestamp(v)).isEqualTo(java.time.OffsetDateTime.parse(v).toInstant());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"2026-13-22T11:00:00Z", "2026-02-30T11:00:00Z",
+      "2026-11-22T24:00:00Z", "2026-11-22T11:60:00Z", "2026-1a-22T11:00:00Z", "2026-11-22 11:00:00Z", "yesterday", ""})
+  void malformedTimestampsAreRejectedAsBefore(String v) {
+    assertThatThrownBy(() -> Authenticator.parseTimestamp(v)).isInstanceOf(java.time.format.DateTimeParseException.class);
+  }
 }

@@ -48,4 +48,38 @@ class ResponseWriterTest {
     assertThat(new String(err.body(), StandardCharsets.UTF_8)).contains("<Error><RequestId>RID</RequestId>")
         .contains("<Code>InvalidAction.NotFound</Code>");
   }
+
+  @Test
+  void requestIdIsSplicedInFrontOfTheBodyMembers() {
+    String[][] cases = {
+        {"{}", "{\"RequestId\":\"R\"}"},
+        {" { } ", "{\"RequestId\":\"R\"}"},
+        {"{\"A\":1}", "{\"RequestId\":\"R\",\"A\":1}"},
+        {"{\"A\":{\"B\":[1,2]},\"C\":\"}\"}", "{\"RequestId\":\"R\",\"A\":{\"B\":[1,2]},\"C\":\"}\"}"},
+        {"[1]", "{\"RequestId\":\"R\"}"},
+        {"\"x\"", "{\"RequestId\":\"R\"}"},
+    };
+    for (String[] c : cases) {
+      assertThat(new String(ResponseWriter.withRequestId("R", c[0].getBytes(StandardCharsets.UTF_8)),
+          StandardCharsets.UTF_8)).as(c[0]).isEqualTo(c[1]);
+    }
+    assertThat(new String(ResponseWriter.withRequestId("a\"b", "{}".getBytes(StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8)).isEqualTo("{\"RequestId\":\"a\\\"b\"}");
+  }
+
+  @Test
+  void jsonBodyIsTheSameAsTheTreeWouldGive() throws Exception {
+    ObjectMapper m = new ObjectMapper();
+    for (Object body : new Object[] {Map.of(), Map.of("A", List.of(1, 2)), new Body("x", List.of(), null, 1.5f, null),
+        Map.of("RequestId", "inner", "K", "v"), null}) {
+      JsonNode j = m.readTree(w.success("RID", "X", body, null).body());
+      assertThat(j.fieldNames().next()).isEqualTo("RequestId");
+      assertThat(j.get("RequestId").asText()).isEqualTo("RID");
+      JsonNode expected = body == null ? m.createObjectNode() : m.valueToTree(body);
+      ((com.fasterxml.jackson.databind.node.ObjectNode) expected).remove("RequestId");
+      ((com.fasterxml.jackson.databind.node.ObjectNode) j).remove("RequestId");
+      if (body instanceof Body) ((com.fasterxml.jackson.databind.node.ObjectNode) expected).remove(List.of("Count", "Absent"));
+      assertThat(j.toString()).isEqualTo(expected.toString());
+    }
+  }
 }

@@ -63,4 +63,31 @@ class SignaturesTest {
     assertThat(Pct.encode("a=b&c d*~+/é:%")).isEqualTo("a%3Db%26c%20d%2A~%2B%2F%C3%A9%3A%25");
     assertThat(Pct.encode("AZaz09-_.~")).isEqualTo("AZaz09-_.~");
   }
+
+  @Test
+  void reusedPerThreadDigestsGiveTheSameResultsAsFreshOnes() throws Exception {
+    String abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        fs.add(pool.submit(() -> {
+          for (int i = 0; i < 500; i++) {
+            assertThat(Signatures.sha256Hex(new byte[0])).isEqualTo(Signatures.EMPTY_SHA256);
+            assertThat(Signatures.sha256Hex("abc".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(abc);
+            // RFC 2202 / RFC 4231 test case 2 ("Jefe"); keys alternate, so a stale key would show
+            assertThat(Signatures.v3Sign("Jefe", "what do ya want for nothing?"))
+                .isEqualTo("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+            assertThat(Signatures.v1Sign("other", "x")).isEqualTo(Signatures.v1Sign("other", "x"));
+            assertThat(java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(
+                Signatures.v1Sign("Jef", "what do ya want for nothing?")))).hasSize(40);
+          }
+          return null;
+        }));
+      }
+      for (var f : fs) f.get();
+    } finally {
+      pool.shutdown();
+    }
+  }
 }

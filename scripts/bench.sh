@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# openeci's performance targets, measured in one run against the raw engine (docs/performance.md).
+#
+#   scripts/bench.sh [--runs N] [--groups N] [--describe-seconds S] [--describe-threads K] [--idle-seconds S]
+#
+# Builds if needed, starts `./openeci serve` on a free loopback port with a temporary data dir,
+# runs the bench driver (src/test/java/dev/openeci/e2e/Bench.java) and prints one table. The server,
+# its data dir and every engine container it or the driver made are removed at the end, also on
+# failure or Ctrl-C. Extra JVM flags for the server: OPENECI_JAVA_OPTS (as for ./openeci serve).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+cd "$ROOT"
+
+RUNS=5 NGROUPS=500 DESCRIBE_SECONDS=20 DESCRIBE_THREADS=4 IDLE_SECONDS=60
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS="$2"; shift 2 ;;
+    --groups) NGROUPS="$2"; shift 2 ;;
+    --describe-seconds) DESCRIBE_SECONDS="$2"; shift 2 ;;
+    --describe-threads) DESCRIBE_THREADS="$2"; shift 2 ;;
+    --idle-seconds) IDLE_SECONDS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "bench: $*" >&2; }
+
+if [ -z "${JAVA_HOME:-}" ]; then
+  for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do [ -x "$d/bin/javac" ] && { JAVA_HOME="$d"; break; }; done
+fi
+export JAVA_HOME
+
+ENGINE="$(scripts/setup-engine.sh)"
+export DOCKER_HOST="$ENGINE"
+
+# Build: the server jar and the test classes (the driver), only when sources changed.
+STAMP=target/bench.cp
+if [ ! -f target/openeci.jar ] || [ ! -f "$STAMP" ] \
+   || [ -n "$(find src pom.xml -newer "$STAMP" -print -quit)" ]; then
+  say "building ..."
+  ./mvnw -B -q -o -DskipTests package >&2 || ./mvnw -B -q -DskipTests package >&2
+  CP=(dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$STAMP")
+  ./mvnw -B -q -o "${CP[@]}" >&2 2>/dev/null || ./mvnw -B -q "${CP[@]}" >&2
+  touch "$STAMP"
+fi
+
+DATA="$(mktemp -d /tmp/openeci-bench.XXXXXX)"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export OPENECI_ACCESS_KEY_ID="bench$(date +%s)"
+export OPENECI_ACCESS_KEY_SECRET="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+SERVER_PID=""
+
+engine_curl() { # METHOD PATH: the engine's Docker API (unix sockets only)
+  case "$ENGINE" in
+    unix://*) curl -sf --max-time 60 --unix-socket "${ENGINE#unix://}" -X "$1" "http://d/v1.41$2" ;;
+    *) curl -sf --max-time 60 -X "$1" "http://${ENGINE#tcp://}/v1.41$2" ;;
+  esac
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+  fi
+  # Backstop for an interrupted driver: whatever this server instance or the driver left in the engine.
+  if [ -f "$DATA/instance-id" ]; then
+    local owner filter ids
+    owner="$(tr -d '\n' < "$DATA/instance-id")"
+    filter="$(python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.dumps({"label":["openeci.owner="+sys.argv[1]]})))' "$owner")"
+    ids="$(engine_curl GET "/containers/json?all=true&filters=$filter" | python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(sys.stdin)))' || true)"
+    for id in $ids; do engine_curl DELETE "/containers/$id?force=true&v=true" >/dev/null || true; done
+    [ -n "$ids" ] && say "removed $(echo $ids | wc -w) leftover containers of instance $owner"
+  fi
+  ids="$(engine_curl GET "/containers/json?all=true" | python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(sys.stdin) if any(n.startswith("/openeci-bench-") for n in c.get("Names") or [])))' || true)"
+  for id in $ids; do engine_curl DELETE "/containers/$id?force=true" >/dev/null || true; done
+  rm -rf "$DATA"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "starting ./openeci serve on 127.0.0.1:$PORT (data $DATA, engine $ENGINE)"
+./openeci serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" --engine "$ENGINE" > "$DATA/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 600); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DATA/server.log" >&2; say "server exited"; exit 1; }
+  sleep 0.1
+done
+say "server pid $SERVER_PID ($(tr '\0' ' ' < /proc/$SERVER_PID/cmdline | cut -c1-200))"
+say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r)"
+
+"$JAVA_HOME/bin/java" -cp "target/test-classes:target/classes:$(cat "$STAMP")" dev.openeci.e2e.Bench \
+  --endpoint "127.0.0.1:$PORT" --engine "$ENGINE" --pid "$SERVER_PID" --data-dir "$DATA" \
+  --runs "$RUNS" --groups "$NGROUPS" --describe-seconds "$DESCRIBE_SECONDS" \
+  --describe-threads "$DESCRIBE_THREADS" --idle-seconds "$IDLE_SECONDS"

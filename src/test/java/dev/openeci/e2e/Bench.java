@@ -1,0 +1,456 @@
+package dev.openeci.e2e;
+
+import com.aliyun.teaopenapi.Client;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.openeci.runtime.Labels;
+import dev.openeci.testing.TestEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The rerunnable benchmark behind {@code scripts/bench.sh} (docs/performance.md). It talks to an
+ * already running {@code ./openeci serve} (pid, endpoint and data dir given by the script) and to
+ * the same engine directly, and prints one table:
+ *
+ * <ol>
+ *   <li>create -> Running through the official Tea client (V3) vs the same pod made directly with
+ *       docker-java (sandbox + one busybox member joined to its namespaces), medians and ratio;
+ *   <li>the fleet: G one-container groups created, time until all Running, then server RSS and CPU
+ *       over an idle window;
+ *   <li>signed DescribeContainerGroups throughput (by ids and a paged list, V3 and V1, a fresh
+ *       signature and nonce per request as the SDK does) with the fleet in the store, plus the
+ *       server's own CPU seconds in the window, giving its capacity on 2 cores.
+ * </ol>
+ *
+ * Everything it creates is deleted at the end, also on failure. Not a test: no assertion on speed.
+ */
+public final class Bench {
+  static final String REGION = "cn-hangzhou";
+  static final String SLEEPER = "trap 'exit 0' TERM; sleep 1000000 & wait";
+  static final long CLK_TCK = 100; // USER_HZ on Linux
+
+  final String endpoint;
+  final String engineEndpoint;
+  final long serverPid;
+  final String instanceId;
+  final int runs;
+  final int groups;
+  final int describeSeconds;
+  final int describeThreads;
+  final int idleSeconds;
+  final String image;
+  final dev.openeci.runtime.ContainerRuntime.SandboxImage sandboxImage;
+  final DockerClient docker;
+  final Client v3;
+  final Set<String> createdGroups = ConcurrentHashMap.newKeySet();
+  final Set<String> rawContainers = ConcurrentHashMap.newKeySet();
+  final List<String[]> rows = new ArrayList<>();
+
+  Bench(Map<String, String> a) throws Exception {
+    endpoint = a.get("endpoint");
+    engineEndpoint = a.get("engine");
+    serverPid = Long.parseLong(a.get("pid"));
+    instanceId = Files.readString(Path.of(a.get("data-dir"), "instance-id")).trim();
+    runs = Integer.parseInt(a.getOrDefault("runs", "5"));
+    groups = Integer.parseInt(a.getOrDefault("groups", "500"));
+    describeSeconds = Integer.parseInt(a.getOrDefault("describe-seconds", "20"));
+    describeThreads = Integer.parseInt(a.getOrDefault("describe-threads", "4"));
+    idleSeconds = Integer.parseInt(a.getOrDefault("idle-seconds", "60"));
+    image = TestEngine.busyboxImage();
+    sandboxImage = TestEngine.runtime().ensureSandboxImage();
+    DockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(engineEndpoint)
+        .withApiVersion("1.41").build();
+    docker = DockerClientImpl.getInstance(cfg, new ApacheDockerHttpClient.Builder().dockerHost(cfg.getDockerHost())
+        .maxConnections(16).connectionTimeout(Duration.ofSeconds(5)).build());
+    v3 = client(false);
+  }
+
+  Client client(boolean v1) throws Exception {
+    return EciClients.tea(endpoint, System.getenv("OPENECI_ACCESS_KEY_ID"), System.getenv("OPENECI_ACCESS_KEY_SECRET"),
+        v1);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    Bench b = new Bench(a);
+    int rc = 0;
+    try {
+      b.run();
+    } catch (Throwable t) {
+      t.printStackTrace();
+      rc = 1;
+    } finally {
+      b.cleanUp();
+    }
+    b.printTable();
+    System.exit(rc);
+  }
+
+  void run() throws Exception {
+    note("engine " + engineEndpoint + ", server pid " + serverPid + ", instance " + instanceId + ", image " + image);
+    createToRunning();
+    List<String> fleet = fleet();
+    describe(fleet);
+    deleteAll();
+  }
+
+  // --- a) create -> Running vs the raw engine ---------------------------------------------------------
+
+  void createToRunning() throws Exception {
+    List<Long> eci = new ArrayList<>();
+    List<Long> raw = new ArrayList<>();
+    // One warm-up of each (class loading, first image use), not counted.
+    for (int i = 0; i <= runs; i++) {
+      long r = rawPod();
+      long e = eciGroup();
+      if (i == 0) continue;
+      raw.add(r);
+      eci.add(e);
+      note(String.format(Locale.ROOT, "run %d: openeci %d ms, raw engine %d ms", i, e, r));
+    }
+    long me = median(eci);
+    long mr = median(raw);
+    row("create->Running, openeci (median of " + runs + ")", me + " ms", "all: " + eci);
+    row("create->Running, raw engine (median of " + runs + ")", mr + " ms", "all: " + raw);
+    row("create->Running ratio openeci/raw", String.format(Locale.ROOT, "%.2fx", (double) me / mr), "target <= 1.2x");
+  }
+
+  long eciGroup() throws Exception {
+    long t0 = System.nanoTime();
+    String id = create("bench-a-" + ThreadLocalRandom.current().nextInt(1_000_000), v3);
+    while (true) {
+      List<Map<String, Object>> g = SdkEndToEndIT.asList(EciClients.call(v3, "DescribeContainerGroups",
+          Map.of("RegionId", REGION, "ContainerGroupIds", "[\"" + id + "\"]")).get("ContainerGroups"));
+      if (g.size() == 1 && "Running".equals(g.get(0).get("Status"))) break;
+      if (System.nanoTime() - t0 > Duration.ofSeconds(120).toNanos()) throw new IllegalStateException(id + " not Running");
+      Thread.sleep(5);
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    delete(id);
+    awaitEngineHolds(Map.of(Labels.GROUP_ID, id), 0, Duration.ofSeconds(120));
+    return ms;
+  }
+
+  long rawPod() throws Exception {
+    String name = "openeci-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+    long t0 = System.nanoTime();
+    String sandbox = docker.createContainerCmd(sandboxImage.image()).withName(name + "-sandbox")
+        .withEntrypoint(sandboxImage.command()).withHostName(name)
+        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("bridge").withIpcMode("shareable"))
+        .exec().getId();
+    rawContainers.add(sandbox);
+    docker.startContainerCmd(sandbox).exec();
+    String member = docker.createContainerCmd(image).withName(name + "-c1").withHostName(name)
+        .withEntrypoint("/bin/sh", "-c").withCmd(SLEEPER)
+        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("container:" + sandbox)
+            .withIpcMode("container:" + sandbox))
+        .exec().getId();
+    rawContainers.add(member);
+    docker.startContainerCmd(member).exec();
+    while (!(running(sandbox) && running(member))) Thread.sleep(5);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    for (String id : List.of(member, sandbox)) {
+      docker.removeContainerCmd(id).withForce(true).exec();
+      rawContainers.remove(id);
+    }
+    return ms;
+  }
+
+  boolean running(String id) {
+    InspectContainerResponse r = docker.inspectContainerCmd(id).exec();
+    return Boolean.TRUE.equals(r.getState().getRunning());
+  }
+
+  String create(String name, Client c) throws Exception {
+    Map<String, Object> q = new LinkedHashMap<>();
+    q.put("RegionId", REGION);
+    q.put("ContainerGroupName", name);
+    q.put("RestartPolicy", "Always");
+    q.put("Container.1.Name", "c1");
+    q.put("Container.1.Image", image);
+    q.put("Container.1.ImagePullPolicy", "IfNotPresent");
+    q.put("Container.1.Command.1", "/bin/sh");
+    q.put("Container.1.Arg.1", "-c");
+    q.put("Container.1.Arg.2", SLEEPER);
+    String id = (String) EciClients.call(c, "CreateContainerGroup", q).get("ContainerGroupId");
+    createdGroups.add(id);
+    return id;
+  }
+
+  void delete(String id) throws Exception {
+    EciClients.call(v3, "DeleteContainerGroup", Map.of("RegionId", REGION, "ContainerGroupId", id));
+    createdGroups.remove(id);
+  }
+
+  // --- c) the fleet ------------------------------------------------------------------------------------
+
+  List<String> fleet() throws Exception {
+    note("creating " + groups + " groups ...");
+    long t0 = System.nanoTime();
+    List<String> ids = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    AtomicLong firstSeen = new AtomicLong(-1);
+    Thread watcher = new Thread(() -> { // sees the first Running while creates are still being sent
+      try {
+        while (firstSeen.get() < 0 && !Thread.currentThread().isInterrupted()) {
+          if (countRunning() > 0) firstSeen.compareAndSet(-1, System.nanoTime() - t0);
+          Thread.sleep(250);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        note("watcher: " + e);
+      }
+    }, "first-running");
+    watcher.setDaemon(true);
+    watcher.start();
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      AtomicLong n = new AtomicLong();
+      for (int t = 0; t < 4; t++) {
+        fs.add(pool.submit(() -> {
+          Client c = client(false);
+          long i;
+          while ((i = n.getAndIncrement()) < groups) ids.add(create("bench-fleet-" + i, c));
+          return null;
+        }));
+      }
+      for (Future<?> f : fs) f.get();
+    } finally {
+      pool.shutdown();
+    }
+    double createdS = (System.nanoTime() - t0) / 1e9;
+    note(String.format(Locale.ROOT, "%d CreateContainerGroup calls answered in %.1f s", groups, createdS));
+    long nextReport = System.nanoTime();
+    int running;
+    while (true) {
+      running = countRunning();
+      if (running > 0) firstSeen.compareAndSet(-1, System.nanoTime() - t0);
+      if (running >= groups) break;
+      if (System.nanoTime() >= nextReport) {
+        note(String.format(Locale.ROOT, "  %.0f s: %d/%d Running", (System.nanoTime() - t0) / 1e9, running, groups));
+        nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      }
+      if (System.nanoTime() - t0 > Duration.ofMinutes(30).toNanos()) throw new IllegalStateException("fleet not Running");
+      Thread.sleep(1000);
+    }
+    double allS = (System.nanoTime() - t0) / 1e9;
+    watcher.interrupt();
+    long firstRunning = firstSeen.get();
+    note(String.format(Locale.ROOT, "all %d Running after %.1f s", groups, allS));
+    row("fleet: " + groups + " creates answered", String.format(Locale.ROOT, "%.1f s", createdS), "4 client threads");
+    row("fleet: first Running / all Running", String.format(Locale.ROOT, "%.1f s / %.1f s", firstRunning / 1e9, allS),
+        String.format(Locale.ROOT, "%.1f groups/s", groups / allS));
+    Thread.sleep(5000); // let the last syncs and events settle before the idle window
+    long cpu0 = cpuTicks();
+    long rssMax = 0;
+    long w0 = System.nanoTime();
+    for (int i = 0; i < idleSeconds; i++) {
+      rssMax = Math.max(rssMax, rssKb());
+      Thread.sleep(1000);
+    }
+    double wall = (System.nanoTime() - w0) / 1e9;
+    double cpu = (cpuTicks() - cpu0) / (double) CLK_TCK;
+    long rss = rssKb();
+    row("fleet: server RSS with " + groups + " Running", String.format(Locale.ROOT, "%.0f MB", rss / 1024.0),
+        String.format(Locale.ROOT, "max %.0f MB over %d s; target <= 256 MB", rssMax / 1024.0, idleSeconds));
+    row("fleet: server CPU idle", String.format(Locale.ROOT, "%.2f %% of one core", 100 * cpu / wall),
+        String.format(Locale.ROOT, "%.2f CPU-s in %.0f s", cpu, wall));
+    return ids;
+  }
+
+  int countRunning() throws Exception {
+    int running = 0;
+    String token = null;
+    do {
+      Map<String, Object> q = new LinkedHashMap<>(Map.of("RegionId", REGION, "Limit", 20));
+      if (token != null) q.put("NextToken", token);
+      Map<String, Object> body = EciClients.call(v3, "DescribeContainerGroups", q);
+      for (Map<String, Object> g : SdkEndToEndIT.asList(body.get("ContainerGroups"))) {
+        if ("Running".equals(g.get("Status"))) running++;
+      }
+      token = (String) body.get("NextToken");
+    } while (token != null && !token.isEmpty());
+    return running;
+  }
+
+  // --- b) Describe throughput --------------------------------------------------------------------------
+
+  void describe(List<String> fleet) throws Exception {
+    List<String> ids = List.copyOf(fleet);
+    note("warming up the Describe paths (JIT), 5 s per mode ...");
+    describeMode(null, ids, false, false);
+    describeMode(null, ids, false, true);
+    describeMode(null, ids, true, false);
+    describeMode("Describe by id, V3", ids, false, false);
+    describeMode("Describe paged list (Limit 20), V3", ids, false, true);
+    describeMode("Describe by id, V1", ids, true, false);
+  }
+
+  void describeMode(String label, List<String> ids, boolean v1, boolean list) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(describeThreads);
+    List<Client> clients = new ArrayList<>();
+    for (int t = 0; t < describeThreads; t++) clients.add(client(v1));
+    // Warm-up: label == null is a warm-up run only; a measured run starts after 1 s of load.
+    List<Future<?>> fs = new ArrayList<>();
+    AtomicBoolean counting = new AtomicBoolean();
+    for (Client c : clients) {
+      fs.add(pool.submit(() -> {
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        while (!stop.get()) {
+          Map<String, Object> q = new LinkedHashMap<>();
+          q.put("RegionId", REGION);
+          if (list) q.put("Limit", 20);
+          else q.put("ContainerGroupIds", "[\"" + ids.get(rnd.nextInt(ids.size())) + "\"]");
+          try {
+            Map<String, Object> body = EciClients.call(c, "DescribeContainerGroups", q);
+            if (counting.get()) {
+              if (SdkEndToEndIT.asList(body.get("ContainerGroups")).isEmpty()) failed.incrementAndGet();
+              else ok.incrementAndGet();
+            }
+          } catch (Exception e) {
+            if (counting.get()) failed.incrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    Thread.sleep(label == null ? 5000 : 1000);
+    if (label == null) { // warm-up only
+      stop.set(true);
+      for (Future<?> f : fs) f.get();
+      pool.shutdown();
+      return;
+    }
+    long cpu0 = cpuTicks();
+    long t0 = System.nanoTime();
+    counting.set(true);
+    Thread.sleep(describeSeconds * 1000L);
+    counting.set(false);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpu = (cpuTicks() - cpu0) / (double) CLK_TCK;
+    stop.set(true);
+    for (Future<?> f : fs) f.get();
+    pool.shutdown();
+    long n = ok.get();
+    row(label + ", " + describeThreads + " client threads", String.format(Locale.ROOT, "%.0f req/s", n / wall),
+        String.format(Locale.ROOT, "%d ok, %d failed in %.1f s; server CPU %.1f s (%.0f%% of 2 cores)", n,
+            failed.get(), wall, cpu, 100 * cpu / wall / 2));
+    row(label + ", server capacity", String.format(Locale.ROOT, "%.0f req/s", cpu == 0 ? 0 : n / cpu * 2),
+        "= requests / server CPU-s x 2 cores; target >= 5000");
+  }
+
+  // --- clean-up ----------------------------------------------------------------------------------------
+
+  void deleteAll() throws Exception {
+    List<String> ids = new ArrayList<>(createdGroups);
+    note("deleting " + ids.size() + " groups ...");
+    long t0 = System.nanoTime();
+    for (String id : ids) delete(id);
+    awaitEngineHolds(Map.of(Labels.OWNER, instanceId), 0, Duration.ofMinutes(15));
+    row("fleet: delete all, engine holds none", String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9),
+        "label " + Labels.OWNER + "=" + instanceId);
+  }
+
+  void cleanUp() {
+    for (String id : new ArrayList<>(createdGroups)) {
+      try {
+        delete(id);
+      } catch (Exception e) {
+        note("cannot delete " + id + ": " + e);
+      }
+    }
+    for (String id : new ArrayList<>(rawContainers)) {
+      try {
+        docker.removeContainerCmd(id).withForce(true).exec();
+      } catch (RuntimeException e) {
+        note("cannot remove " + id + ": " + e);
+      }
+    }
+    try {
+      awaitEngineHolds(Map.of(Labels.OWNER, instanceId), 0, Duration.ofMinutes(15));
+    } catch (Exception e) {
+      note("clean-up: " + e.getMessage());
+    }
+  }
+
+  void awaitEngineHolds(Map<String, String> labels, int n, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int found;
+    while ((found = docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().size()) != n) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("engine still holds " + found + " " + labels);
+      Thread.sleep(100);
+    }
+  }
+
+  // --- /proc -------------------------------------------------------------------------------------------
+
+  long cpuTicks() throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+  }
+
+  long rssKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + serverPid + "/status"))) {
+      if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    return -1;
+  }
+
+  // --- output ------------------------------------------------------------------------------------------
+
+  static long median(List<Long> xs) {
+    List<Long> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    return s.isEmpty() ? 0 : s.get(s.size() / 2);
+  }
+
+  void row(String what, String value, String detail) {
+    rows.add(new String[] {what, value, detail});
+    note(what + ": " + value + "  (" + detail + ")");
+  }
+
+  static void note(String s) {
+    System.err.println("bench: " + s);
+  }
+
+  void printTable() {
+    int w0 = 10;
+    int w1 = 5;
+    for (String[] r : rows) {
+      w0 = Math.max(w0, r[0].length());
+      w1 = Math.max(w1, r[1].length());
+    }
+    String fmt = "| %-" + w0 + "s | %" + w1 + "s | %s |%n";
+    System.out.printf(fmt, "measure", "value", "detail");
+    System.out.printf("|%s|%s:|%s|%n", "-".repeat(w0 + 2), "-".repeat(w1 + 1), "-".repeat(10));
+    for (String[] r : rows) System.out.printf(fmt, r[0], r[1], r[2]);
+  }
+}
