@@ -460,7 +460,10 @@ public final class GroupSyncer {
     ContainerSpec c = r.spec();
     String key = PodPlanner.key(c.name(), r.init());
     if (!ensureImage(g, c, key, r.attempt(), backoff, waiting, now)) return;
-    String imageUser = runtime.imageUser(c.image()).orElse("");
+    // The image's user matters only to RunAsNonRoot and to a RunAsGroup without RunAsUser.
+    boolean needsImageUser = Boolean.TRUE.equals(c.security().runAsNonRoot())
+        || c.security().runAsUser() == null && c.security().runAsGroup() != null;
+    String imageUser = needsImageUser ? runtime.imageUser(c.image()).orElse("") : "";
     Optional<String> nonRoot = PodConfigs.runAsNonRootViolation(c.security(), imageUser, g.spec().name(), c.name());
     if (nonRoot.isPresent()) {
       refuse(g.id(), c, key, r.attempt(), "Failed", "CreateContainerConfigError", "Error: " + nonRoot.get(), backoff,

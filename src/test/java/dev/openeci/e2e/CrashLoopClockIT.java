@@ -58,6 +58,7 @@ class CrashLoopClockIT {
   @AfterAll
   static void stop() throws Exception {
     if (app != null) app.close();
+    TestEngine.removeLeftovers(dataDir);
   }
 
   @Test

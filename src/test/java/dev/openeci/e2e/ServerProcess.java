@@ -89,5 +89,6 @@ final class ServerProcess implements AutoCloseable {
       process.destroy();
       if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
     }
+    dev.openeci.testing.TestEngine.removeLeftovers(dataDir);
   }
 }

@@ -62,6 +62,33 @@ public final class TestEngine {
     return ENTRYPOINT_IMAGE;
   }
 
+  /**
+   * Removes every engine container and volume a test server (data directory {@code dataDir}) left
+   * behind, e.g. when a test failed before deleting its groups: each server has its own
+   * {@code openeci.owner}, so no later server would ever collect them.
+   */
+  public static void removeLeftovers(Path dataDir) {
+    Path file = dataDir.resolve("instance-id");
+    try {
+      if (!java.nio.file.Files.exists(file)) return;
+      String owner = java.nio.file.Files.readString(file).trim();
+      if (owner.isEmpty()) return;
+      DockerRuntime r = runtime();
+      java.util.Map<String, String> mine = java.util.Map.of(dev.openeci.runtime.Labels.OWNER, owner);
+      // Members first: Podman refuses to remove a sandbox other containers still join.
+      java.util.List<dev.openeci.runtime.RuntimeContainer> all = r.list(mine);
+      for (var c : all) {
+        if (!dev.openeci.runtime.Labels.ROLE_SANDBOX.equals(c.label(dev.openeci.runtime.Labels.ROLE))) r.remove(c.id());
+      }
+      for (var c : all) {
+        if (dev.openeci.runtime.Labels.ROLE_SANDBOX.equals(c.label(dev.openeci.runtime.Labels.ROLE))) r.remove(c.id());
+      }
+      r.removeVolumes(mine);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("TestEngine: could not remove leftovers of " + dataDir + ": " + e);
+    }
+  }
+
   /** The full busybox image (all applets, users root/app(1000)/nobody, /tmp, /www). */
   public static synchronized String busyboxImage() {
     if (!imageReady) {
