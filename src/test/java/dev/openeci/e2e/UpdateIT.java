@@ -130,6 +130,19 @@ class UpdateIT {
     assertThatThrownBy(() -> update(id, "IncrementalUpdate", with(Map.of("Tag.1.Key", "team", "Tag.1.Value", "c"),
         "ClientToken", "tok-" + id))).isInstanceOfSatisfying(TeaException.class,
             e -> assertThat(e.getCode()).isEqualTo("IdempotentParameterMismatch"));
+
+    // Registry credentials (added, even) restart nothing either: they are read only by the next pull.
+    update(id, "RenewUpdate", Map.of("ImageRegistryCredential.1.Server", "registry.example.test",
+        "ImageRegistryCredential.1.UserName", "robot", "ImageRegistryCredential.1.Password", "cred-s3cret"));
+    g = await(id, x -> "Running".equals(x.get("Status")) && "3".equals(x.get("SpecVersion")),
+        "Running after the credential update");
+    for (String c : List.of("app", "side")) {
+      assertThat(CrashLoopClockIT.container(g, c).get("RestartCount")).isEqualTo(0L);
+      assertThat(CrashLoopClockIT.state(CrashLoopClockIT.container(g, c), "CurrentState").get("StartTime"))
+          .isEqualTo(CrashLoopClockIT.state(CrashLoopClockIT.container(before, c), "CurrentState").get("StartTime"));
+    }
+    assertThat(g.toString()).doesNotContain("cred-s3cret");
+    assertThat(server.logText()).doesNotContain("cred-s3cret");
     delete(id);
   }
 
