@@ -165,8 +165,10 @@ public final class Bench {
     docker.startContainerCmd(sandbox).exec();
     String member = docker.createContainerCmd(image).withName(name + "-c1").withHostName(name)
         .withEntrypoint("/bin/sh", "-c").withCmd(SLEEPER)
+        // The same pod as the group: a 2 vCPU / 4 GiB group gives its container those cgroup limits.
         .withHostConfig(HostConfig.newHostConfig().withNetworkMode("container:" + sandbox)
-            .withIpcMode("container:" + sandbox))
+            .withIpcMode("container:" + sandbox).withNanoCPUs(2_000_000_000L).withMemory(4L << 30)
+            .withMemorySwap(4L << 30))
         .exec().getId();
     rawContainers.add(member);
     docker.startContainerCmd(member).exec();
@@ -189,6 +191,8 @@ public final class Bench {
     q.put("RegionId", REGION);
     q.put("ContainerGroupName", name);
     q.put("RestartPolicy", "Always");
+    q.put("Cpu", 2);
+    q.put("Memory", 4);
     q.put("Container.1.Name", "c1");
     q.put("Container.1.Image", image);
     q.put("Container.1.ImagePullPolicy", "IfNotPresent");
