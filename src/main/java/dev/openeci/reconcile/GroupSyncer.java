@@ -60,6 +60,8 @@ public final class GroupSyncer {
   private final String owner;
   private Consumer<String> requeue = id -> {};
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+  /** Groups that hit a failure no retry can fix during the current pass (the reason), to be failed. */
+  private final Map<String, String> unrecoverable = new ConcurrentHashMap<>();
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
   /** Containers (planner keys) whose image pull failed in the group's current sync. */
   private final Map<String, java.util.Set<String>> pullFailures = new ConcurrentHashMap<>();
@@ -199,8 +201,15 @@ public final class GroupSyncer {
     List<String> freshPullFailures = failedPulls == null ? List.of() : List.copyOf(failedPulls);
     boolean onlyPullFailures = !freshPullFailures.isEmpty() && ok && plan.actions().stream()
         .allMatch(a -> a instanceof PodPlan.Run r && freshPullFailures.contains(PodPlanner.key(r.spec().name(), r.init())));
-    GroupState next = freshPullFailures.isEmpty() ? computedNext
+    GroupState pulled = freshPullFailures.isEmpty() ? computedNext
         : withWaiting(computedNext, waiting, freshPullFailures);
+    // A failure no retry can fix on this host (a volume type the kernel cannot mount) fails the group.
+    String fatal = unrecoverable.remove(groupId);
+    GroupState next = fatal == null || pulled.status().terminal() ? pulled
+        : new GroupState(dev.openeci.group.GroupStatus.Failed, pulled.intranetIp(), pulled.internetIp(),
+            pulled.initContainers(), pulled.containers(), pulled.succeededTime(), now, pulled.backoff(),
+            pulled.waiting(), pulled.restartsApplied());
+    if (fatal != null && next != pulled) log.info("{}: failed: {}", groupId, fatal);
     recordImagePullBackOff(g, next);
     recordBackOff(g, g.state(), next);
     var previousStatus = g.state().status();
@@ -519,9 +528,15 @@ public final class GroupSyncer {
     try {
       runtime.start(id);
     } catch (RuntimeFailure e) {
-      if (!String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("mount")) throw e;
-      // E.g. an NFS volume on a kernel without NFS: the engine mounts volumes at start.
+      String failure = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (!failure.contains("mount")) throw e;
+      // E.g. an NFS volume on a kernel without NFS: the engine mounts volumes at start. A file
+      // system the kernel does not know can never be mounted here: the group fails. Anything else
+      // (a server that does not answer yet) is retried under the back-off.
       runtime.remove(id);
+      if (failure.contains("unknown filesystem type")) {
+        unrecoverable.put(g.id(), "container " + c.name() + ": the host's kernel cannot mount this volume type");
+      }
       refuse(g.id(), c, key, r.attempt(), "FailedMount", "ContainerCreating", "MountVolume.SetUp failed: "
           + e.getMessage(), backoff, waiting, now);
       return;
