@@ -37,6 +37,22 @@ public record GroupState(
         backoff, waiting, restartsApplied);
   }
 
+  /** Failed at {@code at}, whatever the containers say (a deadline passed, a mount can never work). */
+  public GroupState failed(Instant at) {
+    return new GroupState(GroupStatus.Failed, intranetIp, internetIp, initContainers, containers, null, at, backoff,
+        waiting, restartsApplied);
+  }
+
+  public GroupState withInternetIp(String ip) {
+    return new GroupState(status, intranetIp, ip, initContainers, containers, succeededTime, failedTime, backoff,
+        waiting, restartsApplied);
+  }
+
+  public GroupState withContainers(List<ContainerStatus> newInit, List<ContainerStatus> newContainers) {
+    return new GroupState(status, intranetIp, internetIp, newInit, newContainers, succeededTime, failedTime, backoff,
+        waiting, restartsApplied);
+  }
+
   public GroupState withBackoff(Map<String, Backoff> newBackoff, Map<String, Waiting> newWaiting) {
     return new GroupState(status, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
         newBackoff, newWaiting, restartsApplied);

@@ -6,6 +6,7 @@ import dev.openeci.group.ContainerStatus;
 import dev.openeci.group.EnvVar;
 import dev.openeci.group.GroupSpec;
 import dev.openeci.group.GroupState;
+import dev.openeci.group.GroupStatus;
 import dev.openeci.group.GroupState.Backoff;
 import dev.openeci.group.GroupState.Waiting;
 import dev.openeci.group.PodOptions;
@@ -65,13 +66,21 @@ public final class GroupSyncer {
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
   /** Containers (planner keys) whose image pull failed in the group's current sync. */
   private final Map<String, java.util.Set<String>> pullFailures = new ConcurrentHashMap<>();
-  private volatile dev.openeci.config.PodPolicy policy = dev.openeci.config.PodPolicy.DEFAULT;
-  private volatile PodVolumes volumes;
+  private final dev.openeci.config.PodPolicy policy;
+  private final PodVolumes volumes;
   private final Bandwidth bandwidth = new Bandwidth();
 
+  /**
+   * @param owner this data directory's instance id, put on every engine object (openeci.owner)
+   * @param policy the operator's pod policy (docs/pod-config.md)
+   * @param podsDir where per-group volume directories live ({@code <data-dir>/pods})
+   */
   public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
-      ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner) {
+      ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner,
+      dev.openeci.config.PodPolicy policy, java.nio.file.Path podsDir) {
     this.owner = owner;
+    this.policy = policy;
+    this.volumes = new PodVolumes(runtime, podsDir, owner);
     this.repo = repo;
     this.runtime = runtime;
     this.clock = clock;
@@ -79,25 +88,6 @@ public final class GroupSyncer {
     this.timers = timers;
     this.prober = prober;
     this.handlers = handlers;
-  }
-
-  /**
-   * The operator's pod policy and where per-group volume directories live
-   * ({@code <data-dir>/pods}); see docs/pod-config.md.
-   */
-  public void configurePods(dev.openeci.config.PodPolicy policy, java.nio.file.Path podsDir) {
-    this.policy = policy;
-    this.volumes = new PodVolumes(runtime, podsDir, owner);
-  }
-
-  private PodVolumes volumes() {
-    PodVolumes v = volumes;
-    if (v == null) {
-      v = new PodVolumes(runtime, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "openeci-pods-" + owner),
-          owner);
-      volumes = v;
-    }
-    return v;
   }
 
   /** The owner label value of this openeci instance's engine objects. */
@@ -205,12 +195,8 @@ public final class GroupSyncer {
         : withWaiting(computedNext, waiting, freshPullFailures);
     // A failure no retry can fix on this host (a volume type the kernel cannot mount) fails the group.
     String fatal = unrecoverable.remove(groupId);
-    GroupState next = fatal == null || pulled.status().terminal() ? pulled
-        : new GroupState(dev.openeci.group.GroupStatus.Failed, pulled.intranetIp(), pulled.internetIp(),
-            pulled.initContainers(), pulled.containers(), pulled.succeededTime(), now, pulled.backoff(),
-            pulled.waiting(), pulled.restartsApplied());
+    GroupState next = fatal == null || pulled.status().terminal() ? pulled : pulled.failed(now);
     if (fatal != null && next != pulled) log.info("{}: failed: {}", groupId, fatal);
-    recordImagePullBackOff(g, next);
     recordBackOff(g, g.state(), next);
     var previousStatus = g.state().status();
     // A state computed from an older spec is not written: the update that replaced it woke the
@@ -220,7 +206,7 @@ public final class GroupSyncer {
         .orElse(null);
     if (previousStatus != next.status() && stored != null && stored.state().equals(next)) {
       log.info("{}: status {} -> {}", groupId, previousStatus, next.status());
-      if (previousStatus == dev.openeci.group.GroupStatus.Updating) {
+      if (previousStatus == GroupStatus.Updating) {
         events.normal(groupId, "", "Updated", "Container group updated to spec version " + g.specVersion());
         log.info("{}: update to spec version {} applied", groupId, g.specVersion());
       }
@@ -240,67 +226,52 @@ public final class GroupSyncer {
   }
 
   /**
-   * The kubelet's {@code BackOff} warning for a crash loop: once each time a container enters a
-   * back-off period, aggregated by the event store into Count/LastTimestamp. (Pull back-off:
-   * {@link #recordImagePullBackOff}.)
+   * The kubelet's events when a container enters a back-off period, once per period (the event
+   * store aggregates repeats into Count/LastTimestamp): a crash loop gives a {@code BackOff}
+   * warning; a pull back-off gives {@code BackOff} "Back-off pulling image" and
+   * {@code Failed} "Error: ImagePullBackOff".
    */
   private void recordBackOff(ContainerGroup g, GroupState before, GroupState after) {
     Map<String, ContainerStatus> old = new HashMap<>();
-    for (ContainerStatus c : before.initContainers()) old.put("init:" + c.name(), c);
-    for (ContainerStatus c : before.containers()) old.put(c.name(), c);
-    List<ContainerStatus> now = new ArrayList<>(after.initContainers());
-    now.addAll(after.containers());
-    for (int i = 0; i < now.size(); i++) {
-      ContainerStatus c = now.get(i);
+    for (ContainerStatus c : before.initContainers()) old.put(PodPlanner.key(c.name(), true), c);
+    for (ContainerStatus c : before.containers()) old.put(PodPlanner.key(c.name(), false), c);
+    for (int i = 0; i < after.initContainers().size() + after.containers().size(); i++) {
+      boolean init = i < after.initContainers().size();
+      ContainerStatus c = init ? after.initContainers().get(i) : after.containers().get(i - after.initContainers().size());
       String reason = c.current() == null ? null : c.current().reason();
-      if (!"CrashLoopBackOff".equals(reason)) continue;
-      ContainerStatus was = old.get(i < after.initContainers().size() ? "init:" + c.name() : c.name());
+      if (!"CrashLoopBackOff".equals(reason) && !"ImagePullBackOff".equals(reason)) continue;
+      ContainerStatus was = old.get(PodPlanner.key(c.name(), init));
       if (was != null && was.current() != null && reason.equals(was.current().reason())
           && was.restartCount() == c.restartCount()) {
-        continue;
+        continue; // still in the same back-off period
       }
-      events.warning(g.id(), c.name(), "BackOff",
-          "Back-off restarting failed container " + c.name() + " in pod " + g.spec().name());
+      if (reason.equals("CrashLoopBackOff")) {
+        events.warning(g.id(), c.name(), "BackOff",
+            "Back-off restarting failed container " + c.name() + " in pod " + g.spec().name());
+      } else {
+        ContainerSpec spec = g.spec().container(c.name());
+        events.normal(g.id(), c.name(), "BackOff",
+            "Back-off pulling image \"" + (spec != null ? spec.image() : c.name()) + "\"");
+        events.warning(g.id(), c.name(), "Failed", "Error: ImagePullBackOff");
+      }
     }
   }
 
   private static GroupState withWaiting(GroupState st, Map<String, Waiting> waiting, List<String> keys) {
-    java.util.function.BiFunction<List<dev.openeci.group.ContainerStatus>, Boolean,
-        List<dev.openeci.group.ContainerStatus>> patch = (list, init) -> list.stream().map(cs -> {
+    java.util.function.BiFunction<List<ContainerStatus>, Boolean, List<ContainerStatus>> patch =
+        (list, init) -> list.stream().map(cs -> {
           Waiting w = waiting.get(PodPlanner.key(cs.name(), init));
           if (w == null || !keys.contains(PodPlanner.key(cs.name(), init))) return cs;
-          return new dev.openeci.group.ContainerStatus(cs.name(), cs.ready(), cs.restartCount(),
+          return new ContainerStatus(cs.name(), cs.ready(), cs.restartCount(),
               dev.openeci.group.ContainerState.waiting(w.reason(), w.message()), cs.previous());
         }).toList();
-    return new GroupState(st.status(), st.intranetIp(), st.internetIp(), patch.apply(st.initContainers(), true),
-        patch.apply(st.containers(), false), st.succeededTime(), st.failedTime(), st.backoff(), st.waiting(),
-        st.restartsApplied());
-  }
-
-  /** Kubelet's events for a container that enters ImagePullBackOff (once per back-off period). */
-  private void recordImagePullBackOff(ContainerGroup g, GroupState next) {
-    List<dev.openeci.group.ContainerStatus> before = new ArrayList<>(g.state().initContainers());
-    before.addAll(g.state().containers());
-    List<dev.openeci.group.ContainerStatus> after = new ArrayList<>(next.initContainers());
-    after.addAll(next.containers());
-    for (dev.openeci.group.ContainerStatus s : after) {
-      if (s.current() == null || !"ImagePullBackOff".equals(s.current().reason())) continue;
-      boolean already = before.stream().anyMatch(b -> b.name().equals(s.name()) && b.current() != null
-          && "ImagePullBackOff".equals(b.current().reason()));
-      if (already) continue;
-      ContainerSpec spec = g.spec().container(s.name());
-      String image = spec != null ? spec.image() : s.name();
-      events.normal(g.id(), s.name(), "BackOff", "Back-off pulling image \"" + image + "\"");
-      events.warning(g.id(), s.name(), "Failed", "Error: ImagePullBackOff");
-    }
+    return st.withContainers(patch.apply(st.initContainers(), true), patch.apply(st.containers(), false));
   }
 
   /** A group with AutoCreateEip/EipInstanceId is reachable on the publish address: its InternetIp. */
   private GroupState withInternetIp(GroupSpec spec, GroupState s) {
     String ip = PodConfigs.publishes(spec) && s.intranetIp() != null ? policy.publishAddress() : s.internetIp();
-    if (java.util.Objects.equals(ip, s.internetIp())) return s;
-    return new GroupState(s.status(), s.intranetIp(), ip, s.initContainers(), s.containers(), s.succeededTime(),
-        s.failedTime(), s.backoff(), s.waiting(), s.restartsApplied());
+    return java.util.Objects.equals(ip, s.internetIp()) ? s : s.withInternetIp(ip);
   }
 
   private static Instant earliestWake(Instant planned, Map<String, Backoff> backoff, Instant now) {
@@ -395,7 +366,7 @@ public final class GroupSyncer {
       Map<String, String> labels = labels(g, Labels.ROLE_SANDBOX, null, 0);
       List<String>[] hostDns = hostResolvConf();
       CreateContainer spec = new CreateContainer(sandboxName(g.id()), image.image(), labels, image.command(),
-          List.of(), List.of(), null, null, false, false, false, 0, 0, volumes().sandboxMounts(g.id(), g.spec()),
+          List.of(), List.of(), null, null, false, false, false, 0, 0, volumes.sandboxMounts(g.id(), g.spec()),
           false, List.of(), false, PodConfigs.sandbox(g.spec(), hostDns[0], hostDns[1], policy.publishAddress()));
       String id;
       try {
@@ -494,8 +465,8 @@ public final class GroupSyncer {
     }
     Map<String, PodConfigs.Volume> vols;
     try {
-      vols = volumes().prepare(g.id(), g.spec(), policy);
-      volumes().ensureSubPaths(c, g.spec(), vols);
+      vols = volumes.prepare(g.id(), g.spec(), policy);
+      volumes.ensureSubPaths(c, g.spec(), vols);
     } catch (RuntimeFailure e) {
       refuse(g.id(), c, key, r.attempt(), "FailedMount", "ContainerCreating", "MountVolume.SetUp failed: "
           + e.getMessage(), backoff, waiting, now);
@@ -576,9 +547,7 @@ public final class GroupSyncer {
     }
     prober.forgetGroup(g.id());
     Instant t = clock.instant();
-    repo.modify(g.id(), cur -> cur.withState(new GroupState(dev.openeci.group.GroupStatus.Failed, cur.state().intranetIp(),
-        cur.state().internetIp(), cur.state().initContainers(), cur.state().containers(), null, t, cur.state().backoff(),
-        cur.state().waiting(), cur.state().restartsApplied()), t));
+    repo.modify(g.id(), cur -> cur.withState(cur.state().failed(t), t));
     log.info("{}: active deadline of {}s exceeded; group Failed (DeadlineExceeded)", g.id(), deadline);
     requeue.accept(g.id());
     return true;
@@ -718,7 +687,7 @@ public final class GroupSyncer {
         retryLater(gid, "delete", new RuntimeFailure("containers still present after removal"));
         return;
       }
-      volumes().cleanup(gid);
+      volumes.cleanup(gid);
       repo.delete(gid);
       fingerprints.remove(gid);
       failures.remove(gid);
@@ -739,7 +708,7 @@ public final class GroupSyncer {
     PodObservation obs = PodObservation.of(observed);
     try {
       for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
-      volumes().cleanup(groupId);
+      volumes.cleanup(groupId);
       fingerprints.remove(groupId);
     } catch (RuntimeFailure e) {
       retryLater(groupId, "garbage collection", e);

@@ -243,9 +243,10 @@ public final class PodPlanner {
         initDone = false;
       }
     }
-    // App containers. "updated": every container runs the current spec, or is known to fail with it.
-    boolean updated = obs.sandbox() != null && obs.sandbox().running() && sandboxCurrent(spec, obs)
-        && !initStale(spec, obs);
+    // App containers. "updated" (asked only while Updating, the hashes cost): every container runs
+    // the current spec, or is known to fail with it.
+    boolean updated = state.status() == GroupStatus.Updating && obs.sandbox() != null && obs.sandbox().running()
+        && sandboxCurrent(spec, obs) && !initStale(spec, obs);
     for (String name : obs.app().keySet()) {
       if (spec.container(name) == null) updated = false;
     }

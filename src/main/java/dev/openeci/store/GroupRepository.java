@@ -174,17 +174,8 @@ public final class GroupRepository {
             if (rs.next()) return new TokenUse(rs.getString(1), rs.getString(2));
           }
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO client_tokens"
-            + " (account_id, region_id, action, token, request_hash, resource_id, created_at) VALUES (?,?,?,?,?,?,?)")) {
-          ps.setString(1, g.accountId());
-          ps.setString(2, g.regionId());
-          ps.setString(3, "CreateContainerGroup");
-          ps.setString(4, clientToken);
-          ps.setString(5, requestHash);
-          ps.setString(6, g.id());
-          ps.setString(7, g.creationTime().toString());
-          ps.executeUpdate();
-        }
+        insertToken(c, g.accountId(), g.regionId(), "CreateContainerGroup", clientToken, requestHash, g.id(),
+            g.creationTime());
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO container_groups (id, account_id, region_id, name,"
           + " spec_version, spec, state, creation_time, updated_time, deletion_requested) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
@@ -223,20 +214,40 @@ public final class GroupRepository {
   /** Stores a group's new observed state (and deletion mark). */
   private void update(ContainerGroup g) {
     db.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE container_groups SET spec_version=?, spec=?, state=?,"
-          + " updated_time=?, deletion_requested=?, restart_generation=? WHERE id=?")) {
-        ps.setLong(1, g.specVersion());
-        ps.setString(2, write(g.spec()));
-        ps.setString(3, write(g.state()));
-        ps.setString(4, g.updatedTime().toString());
-        ps.setString(5, g.deletionRequested() == null ? null : g.deletionRequested().toString());
-        ps.setLong(6, g.restartGeneration());
-        ps.setString(7, g.id());
-        if (ps.executeUpdate() != 1) throw new SQLException("container group " + g.id() + " is gone");
-      }
+      writeGroup(c, g);
       return null;
     });
     putGroup(g);
+  }
+
+  private void writeGroup(Connection c, ContainerGroup g) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE container_groups SET spec_version=?, spec=?, state=?,"
+        + " updated_time=?, deletion_requested=?, restart_generation=? WHERE id=?")) {
+      ps.setLong(1, g.specVersion());
+      ps.setString(2, write(g.spec()));
+      ps.setString(3, write(g.state()));
+      ps.setString(4, g.updatedTime().toString());
+      ps.setString(5, g.deletionRequested() == null ? null : g.deletionRequested().toString());
+      ps.setLong(6, g.restartGeneration());
+      ps.setString(7, g.id());
+      if (ps.executeUpdate() != 1) throw new SQLException("container group " + g.id() + " is gone");
+    }
+  }
+
+  /** Records a ClientToken's first use (a concurrent identical retry that got here first wins). */
+  private static void insertToken(Connection c, String accountId, String regionId, String action, String token,
+      String requestHash, String resourceId, Instant at) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO client_tokens"
+        + " (account_id, region_id, action, token, request_hash, resource_id, created_at) VALUES (?,?,?,?,?,?,?)")) {
+      ps.setString(1, accountId);
+      ps.setString(2, regionId);
+      ps.setString(3, action);
+      ps.setString(4, token);
+      ps.setString(5, requestHash);
+      ps.setString(6, resourceId);
+      ps.setString(7, at.toString());
+      ps.executeUpdate();
+    }
   }
 
   /** The group's request parameters as last merged (empty for groups stored before they were kept). */
@@ -270,28 +281,10 @@ public final class GroupRepository {
         spec, current.state().withStatus(dev.openeci.group.GroupStatus.Updating), current.creationTime(), now,
         current.deletionRequested(), current.restartGeneration());
     db.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE container_groups SET spec_version=?, spec=?, state=?,"
-          + " updated_time=? WHERE id=?")) {
-        ps.setLong(1, next.specVersion());
-        ps.setString(2, write(next.spec()));
-        ps.setString(3, write(next.state()));
-        ps.setString(4, now.toString());
-        ps.setString(5, id);
-        if (ps.executeUpdate() != 1) throw new SQLException("container group " + id + " is gone");
-      }
+      writeGroup(c, next);
       writeParams(c, id, params);
       if (clientToken != null) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO client_tokens"
-            + " (account_id, region_id, action, token, request_hash, resource_id, created_at) VALUES (?,?,?,?,?,?,?)")) {
-          ps.setString(1, accountId);
-          ps.setString(2, regionId);
-          ps.setString(3, "UpdateContainerGroup");
-          ps.setString(4, clientToken);
-          ps.setString(5, requestHash);
-          ps.setString(6, id);
-          ps.setString(7, now.toString());
-          ps.executeUpdate();
-        }
+        insertToken(c, accountId, regionId, "UpdateContainerGroup", clientToken, requestHash, id, now);
       }
       return null;
     });

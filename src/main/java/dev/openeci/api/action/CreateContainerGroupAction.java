@@ -2,6 +2,7 @@ package dev.openeci.api.action;
 
 import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.mapping.CreateRequestMapper;
+import dev.openeci.api.mapping.UpdateMerge;
 import dev.openeci.group.ContainerSpec;
 import dev.openeci.api.mapping.PodRules;
 import dev.openeci.config.PodPolicy;
@@ -60,7 +61,7 @@ public final class CreateContainerGroupAction implements ActionHandler {
       throw ErrorCode.DRY_RUN_SUCCESS.exception();
     }
     String id = groups.create(ctx.accountId(), ctx.regionId(), spec, ctx.params().string("ClientToken"),
-        UpdateContainerGroupAction.specParams(ctx.params()));
+        UpdateMerge.specParams(ctx.params()));
     if (events != null && hit != null) {
       caches.matched(hit.id());
       events.normal(id, "SuccessfulHitImageCache", "[eci.imagecache]Successfully hit image cache " + hit.id()

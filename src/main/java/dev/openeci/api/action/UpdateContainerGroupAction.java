@@ -14,8 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -24,12 +22,6 @@ import java.util.function.Function;
  * group's worker applies it (docs/update.md).
  */
 public final class UpdateContainerGroupAction implements ActionHandler {
-  /** Parameters of the protocol and of the call itself, never part of a spec. */
-  static final Set<String> NOT_SPEC = Set.of("Action", "Version", "AccessKeyId", "Signature", "SignatureMethod",
-      "SignatureVersion", "SignatureNonce", "SignatureType", "Timestamp", "Format", "RegionId", "ClientToken",
-      "DryRun", "ContainerGroupId", "UpdateType", "OwnerId", "OwnerAccount", "ResourceOwnerId",
-      "ResourceOwnerAccount", "SecurityToken", "BearerToken");
-
   private final GroupService groups;
   private final Function<String, String> zoneOfRegion;
   private final PodPolicy policy;
@@ -49,15 +41,6 @@ public final class UpdateContainerGroupAction implements ActionHandler {
     return "UpdateContainerGroup";
   }
 
-  /** The request's spec parameters (what a create stores for later updates). */
-  static Map<String, String> specParams(ParamReader p) {
-    Map<String, String> out = new TreeMap<>();
-    for (String k : p.allKeys()) {
-      if (!NOT_SPEC.contains(k)) out.put(k, p.string(k));
-    }
-    return out;
-  }
-
   @Override
   public Object handle(ActionContext ctx) {
     ParamReader p = ctx.params();
@@ -69,7 +52,7 @@ public final class UpdateContainerGroupAction implements ActionHandler {
       throw ErrorCode.INCORRECT_STATUS.withMessage("The container group " + id
           + " was created by an openeci version that did not keep its request; it cannot be updated.");
     }
-    Map<String, String> request = specParams(p);
+    Map<String, String> request = UpdateMerge.specParams(p);
     Map<String, String> merged = UpdateMerge.merge(stored, request, type);
     GroupSpec spec = CreateRequestMapper.map(new ParamReader(merged), zoneOfRegion.apply(ctx.regionId()));
     PodRules.checkPolicy(spec, policy);

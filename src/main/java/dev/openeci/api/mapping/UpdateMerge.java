@@ -43,6 +43,21 @@ public final class UpdateMerge {
 
   private UpdateMerge() {}
 
+  /** Parameters of the protocol and of the call itself, never part of a spec. */
+  static final Set<String> NOT_SPEC = Set.of("Action", "Version", "AccessKeyId", "Signature", "SignatureMethod",
+      "SignatureVersion", "SignatureNonce", "SignatureType", "Timestamp", "Format", "RegionId", "ClientToken",
+      "DryRun", "ContainerGroupId", "UpdateType", "OwnerId", "OwnerAccount", "ResourceOwnerId",
+      "ResourceOwnerAccount", "SecurityToken", "BearerToken");
+
+  /** A request's spec parameters: what a create stores, and what an update merges into it. */
+  public static Map<String, String> specParams(dev.openeci.api.rpc.ParamReader p) {
+    Map<String, String> out = new TreeMap<>();
+    for (String k : p.allKeys()) {
+      if (!NOT_SPEC.contains(k)) out.put(k, p.string(k));
+    }
+    return out;
+  }
+
   /** The UpdateType parameter; absent means RenewUpdate. */
   public static Type type(String value) {
     if (value == null || value.isEmpty()) return Type.RenewUpdate;
