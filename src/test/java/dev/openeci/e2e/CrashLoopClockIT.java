@@ -35,6 +35,7 @@ class CrashLoopClockIT {
   static final String SECRET = "clock-it-secret-0123456789abcdef";
   @TempDir
   static Path dataDir;
+  /** Shared by the tests: together they move it about 6 minutes, inside the 15-minute signature window. */
   static ManualClock clock = new ManualClock();
   static OpenEci app;
   static com.aliyun.teaopenapi.Client client;
@@ -119,6 +120,33 @@ class CrashLoopClockIT {
     EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
     SdkEndToEndIT.await(() -> TestEngine.runtime().list(Map.of(Labels.GROUP_ID, id)).isEmpty() ? true : null,
         "group " + id + " removed from the engine");
+  }
+
+  /**
+   * ActiveDeadlineSeconds on the injected clock: nothing happens before the deadline, however long
+   * the group runs; once the clock passes it, the containers are stopped and the group is Failed
+   * with DeadlineExceeded.
+   */
+  @Test
+  void activeDeadlineFailsTheGroupOnlyOnceTheClockPassesIt() throws Exception {
+    Map<String, Object> q = LifecycleIT.group("deadline", "Always");
+    q.put("ContainerGroupName", "deadline-" + SdkEndToEndIT.shortId());
+    put(q, "Container.1.", "app", "trap 'exit 0' TERM; sleep 3600 & wait");
+    q.put("ActiveDeadlineSeconds", 300);
+    String id = (String) EciClients.call(client, "CreateContainerGroup", q).get("ContainerGroupId");
+    await(id, x -> "Running".equals(x.get("Status")), "Running");
+    clock.advance(Duration.ofSeconds(290));
+    app.wake(id);
+    Map<String, Object> g = await(id, x -> "Running".equals(x.get("Status")), "still Running before the deadline");
+    assertThat(((List<?>) g.get("Events")).toString()).doesNotContain("DeadlineExceeded");
+    clock.advance(Duration.ofSeconds(11));
+    app.wake(id);
+    g = await(id, x -> "Failed".equals(x.get("Status")), "Failed after the deadline");
+    assertThat(event(g, "DeadlineExceeded")).containsEntry("Type", "Warning");
+    assertThat(g.get("FailedTime")).isNotNull();
+    SdkEndToEndIT.await(() -> TestEngine.runtime().list(Map.of(Labels.GROUP_ID, id, Labels.ROLE, Labels.ROLE_APP))
+        .stream().noneMatch(c -> c.running()) ? true : null, "the app container stopped");
+    EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
   }
 
   static String engineIdOf(String groupId, String name) {

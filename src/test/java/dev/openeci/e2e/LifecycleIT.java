@@ -140,18 +140,6 @@ class LifecycleIT {
   }
 
   @Test
-  void activeDeadlineFailsTheGroup() throws Exception {
-    Map<String, Object> q = group("deadline", "Always");
-    container(q, "Container.1.", "app", "trap 'exit 0' TERM; sleep 3600 & wait");
-    q.put("ActiveDeadlineSeconds", 3);
-    String id = (String) EciClients.call(client, "CreateContainerGroup", q).get("ContainerGroupId");
-    Map<String, Object> g = awaitGroup(id, x -> "Failed".equals(x.get("Status")), "DeadlineExceeded");
-    assertThat(reasons(g)).contains("DeadlineExceeded");
-    assertThat(g.get("FailedTime")).isNotNull();
-    delete(id);
-  }
-
-  @Test
   void initContainersRunInOrderBeforeAppsAndAFailingOneFailsTheGroup() throws Exception {
     Map<String, Object> q = group("init", "Always");
     container(q, "InitContainer.1.", "first", "sleep 1; echo first");
