@@ -464,9 +464,10 @@ public final class GroupSyncer {
       return;
     }
     Map<String, PodConfigs.Volume> vols;
+    Map<Integer, String> subPaths;
     try {
-      vols = volumes.prepare(g.id(), g.spec(), policy);
-      volumes.ensureSubPaths(c, g.spec(), vols);
+      vols = volumes.prepare(g, policy);
+      subPaths = volumes.subPaths(g.id(), c, r.init(), g.spec(), vols);
     } catch (RuntimeFailure e) {
       refuse(g.id(), c, key, r.attempt(), "FailedMount", "ContainerCreating", "MountVolume.SetUp failed: "
           + e.getMessage(), backoff, waiting, now);
@@ -485,7 +486,7 @@ public final class GroupSyncer {
         labels(g, r.init() ? Labels.ROLE_INIT : Labels.ROLE_APP, c.name(), r.attempt()),
         entrypoint, cmd, env, c.workingDir(), PodConfigs.user(c.security(), imageUser), c.tty(), c.stdin(),
         c.stdinOnce(), PodConfigs.nanoCpus(c, g.spec()), PodConfigs.memoryBytes(c, g.spec()),
-        PodConfigs.mounts(c, vols), Boolean.TRUE.equals(c.security().readOnlyRootFilesystem()),
+        PodConfigs.mounts(c, vols, subPaths), Boolean.TRUE.equals(c.security().readOnlyRootFilesystem()),
         c.security().capabilityAdd(), privileged,
         CreateContainer.Network.joinSandbox(obs.sandbox().id(), PodConfigs.hostname(g.spec()),
             PodConfigs.sharePid(g.spec())), gpus);

@@ -168,16 +168,25 @@ public final class PodConfigs {
     }
   }
 
-  /** A container's VolumeMounts as engine mounts. */
-  public static List<CreateContainer.Mount> mounts(ContainerSpec c, Map<String, Volume> volumes) {
+  /**
+   * A container's VolumeMounts as engine mounts. A SubPath mount's source is the server-owned path
+   * where {@link PodVolumes#subPaths} bind-mounted the resolved sub-path ({@code subPaths}, by the
+   * mount's index), never the volume's directory joined with the sub-path: a container can plant
+   * links in its volume (docs/security.md).
+   */
+  public static List<CreateContainer.Mount> mounts(ContainerSpec c, Map<String, Volume> volumes,
+      Map<Integer, String> subPaths) {
     List<CreateContainer.Mount> out = new ArrayList<>();
-    for (VolumeMount m : c.volumeMounts()) {
+    for (int i = 0; i < c.volumeMounts().size(); i++) {
+      VolumeMount m = c.volumeMounts().get(i);
       Volume v = volumes.get(m.name());
       if (v == null) throw new IllegalArgumentException("volume " + m.name() + " was not prepared");
       boolean ro = m.readOnly() || v.readOnly();
       String propagation = propagation(m.mountPropagation());
       if (m.subPath() != null) {
-        out.add(new CreateContainer.Mount("bind", v.hostDir() + "/" + m.subPath(), m.mountPath(), ro, 0, propagation));
+        String source = subPaths.get(i);
+        if (source == null) throw new IllegalArgumentException("subPath of mount " + i + " was not prepared");
+        out.add(new CreateContainer.Mount("bind", source, m.mountPath(), ro, 0, propagation));
       } else if (v.kind().equals("bind")) {
         out.add(new CreateContainer.Mount("bind", v.source(), m.mountPath(), ro, 0, propagation));
       } else {
@@ -223,9 +232,13 @@ public final class PodConfigs {
     return new BigDecimal(q).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
   }
 
-  /** Engine volume options of a Medium=Memory EmptyDir: tmpfs of SizeLimit, else of the group's memory. */
+  /**
+   * Engine volume options of a Medium=Memory EmptyDir: tmpfs of SizeLimit, else of the group's
+   * memory, and never more than the group's memory (its pages are memory the group uses).
+   */
   public static Map<String, String> tmpfsOptions(VolumeSpec.EmptyDir e, GroupSpec g) {
-    long size = e.sizeLimit() != null ? bytes(e.sizeLimit()) : Math.round(g.memory() * GiB);
+    long groupBytes = Math.max(PAGE, Math.round(g.memory() * GiB));
+    long size = e.sizeLimit() != null ? Math.min(bytes(e.sizeLimit()), groupBytes) : groupBytes;
     long pages = Math.max(1, (size + PAGE - 1) / PAGE);
     return Map.of("type", "tmpfs", "device", "tmpfs", "o", "nr_blocks=" + pages);
   }
@@ -242,10 +255,29 @@ public final class PodConfigs {
     return 0644;
   }
 
-  /** Engine volume name of a group volume (DiskVolume with a DiskId: one per disk, kept after delete). */
+  /** Engine volume name of a group volume (not a DiskVolume with a DiskId: see {@link #diskVolumeName}). */
   public static String volumeName(String groupId, VolumeSpec v) {
-    if (v instanceof VolumeSpec.Disk d && d.diskId() != null) return "openeci-disk-" + d.diskId();
     return "openeci-" + groupId + "-" + v.name();
+  }
+
+  /**
+   * Engine volume name of a DiskVolume with a DiskId: one per (account, region, DiskId), kept after
+   * the group is deleted. DiskIds are only unique within an account: another account's {@code d-1}
+   * is another disk. The account and region enter as a hash (engine names allow few characters).
+   */
+  public static String diskVolumeName(String accountId, String regionId, String diskId) {
+    return "openeci-disk-" + scope(accountId, regionId) + "-" + diskId;
+  }
+
+  /** 16 hex digits naming (account, region) in engine object names. */
+  public static String scope(String accountId, String regionId) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest((accountId + "\n" + regionId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(h, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** tc commands for egress shaping inside the group's network namespace (rate in bytes/s). */

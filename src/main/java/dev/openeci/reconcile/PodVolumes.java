@@ -1,6 +1,7 @@
 package dev.openeci.reconcile;
 
 import dev.openeci.config.PodPolicy;
+import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.ContainerSpec;
 import dev.openeci.group.GroupSpec;
 import dev.openeci.group.VolumeMount;
@@ -9,6 +10,7 @@ import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.CreateContainer;
 import dev.openeci.runtime.Labels;
 import dev.openeci.runtime.RuntimeFailure;
+import dev.openeci.hostfs.SafePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,22 +18,23 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a group's volumes exist on the engine host (docs/pod-config.md): per-group directories
- * under {@code <data-dir>/pods/<group-id>/volumes/} for disk EmptyDirs and ConfigFiles, named engine
- * volumes for Memory EmptyDirs (tmpfs), NFS, Disk and Flex volumes, checked host paths. Idempotent:
- * called before every container is created. {@link #cleanup} removes what belongs to a group.
+ * Makes a group's volumes exist on the engine host (docs/pod-config.md, docs/security.md): per-group
+ * directories under {@code <data-dir>/pods/<group-id>/} (0700): {@code volumes/<name>} for disk
+ * EmptyDirs, {@code configs/<name>/<content-hash>} for ConfigFiles (never a directory a container
+ * could write), {@code volume-subpaths/<volume>/<container>/<index>} for SubPath bind mounts; named
+ * engine volumes for Memory EmptyDirs (tmpfs), NFS, Disk (scoped by account) and Flex volumes;
+ * checked host paths. Idempotent: called before every container is created. {@link #cleanup}
+ * removes what belongs to a group.
  */
 final class PodVolumes {
   private static final Logger log = LoggerFactory.getLogger(PodVolumes.class);
@@ -73,7 +76,9 @@ final class PodVolumes {
   }
 
   /** Every volume of the group, ready to mount. Throws {@link MountFailure} for what cannot be. */
-  Map<String, PodConfigs.Volume> prepare(String groupId, GroupSpec spec, PodPolicy policy) {
+  Map<String, PodConfigs.Volume> prepare(ContainerGroup g, PodPolicy policy) {
+    String groupId = g.id();
+    GroupSpec spec = g.spec();
     Map<String, PodConfigs.Volume> out = new LinkedHashMap<>();
     for (VolumeSpec v : spec.volumes()) {
       String engineName = PodConfigs.volumeName(groupId, v);
@@ -86,8 +91,12 @@ final class PodVolumes {
         case VolumeSpec.HostPath h -> PodConfigs.Volume.bind(hostPath(h, policy), false);
         case VolumeSpec.Nfs n -> PodConfigs.Volume.engine(engineName,
             runtime.ensureVolume(engineName, PodConfigs.nfsOptions(n), labels(groupId)), n.readOnly());
+        case VolumeSpec.Disk d when d.diskId() != null -> {
+          String disk = PodConfigs.diskVolumeName(g.accountId(), g.regionId(), d.diskId());
+          yield PodConfigs.Volume.engine(disk, runtime.ensureVolume(disk, Map.of(), diskLabels(g, d)), false);
+        }
         case VolumeSpec.Disk d -> PodConfigs.Volume.engine(engineName,
-            runtime.ensureVolume(engineName, Map.of(), d.diskId() == null ? labels(groupId) : diskLabels(d)), false);
+            runtime.ensureVolume(engineName, Map.of(), labels(groupId)), false);
         case VolumeSpec.Flex f -> PodConfigs.Volume.engine(engineName,
             runtime.ensureVolume(engineName, Map.of(), labels(groupId)), false);
       };
@@ -96,35 +105,81 @@ final class PodVolumes {
     return out;
   }
 
-  /** Kubernetes creates a missing SubPath directory; so does openeci (on the engine host). */
-  void ensureSubPaths(ContainerSpec c, GroupSpec spec, Map<String, PodConfigs.Volume> volumes) {
+  /**
+   * The container's SubPath mounts, by mount index: each sub-path is resolved below its volume's
+   * host directory without following any link ({@link SafePaths#openBeneath}; missing directories
+   * are created as Kubernetes does, except in read-only and host-path volumes) and bind-mounted by
+   * descriptor onto {@code volume-subpaths/<volume>/<container>/<index>}, the path the engine gets.
+   * A link anywhere on the way fails the mount ({@link MountFailure}).
+   */
+  Map<Integer, String> subPaths(String groupId, ContainerSpec c, boolean init, GroupSpec spec,
+      Map<String, PodConfigs.Volume> volumes) {
     Map<String, VolumeSpec> byName = new HashMap<>();
     for (VolumeSpec v : spec.volumes()) byName.put(v.name(), v);
-    for (VolumeMount m : c.volumeMounts()) {
+    Map<Integer, String> out = new HashMap<>();
+    for (int i = 0; i < c.volumeMounts().size(); i++) {
+      VolumeMount m = c.volumeMounts().get(i);
       if (m.subPath() == null) continue;
       PodConfigs.Volume v = volumes.get(m.name());
-      Path target = Path.of(v.hostDir()).resolve(m.subPath()).normalize();
-      if (!target.startsWith(Path.of(v.hostDir()))) throw new MountFailure("subPath \"" + m.subPath() + "\" escapes volume "
-          + m.name());
-      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) continue;
-      if (v.readOnly() || byName.get(m.name()) instanceof VolumeSpec.HostPath) {
-        throw new MountFailure("subPath \"" + m.subPath() + "\" does not exist in volume \"" + m.name() + "\"");
-      }
+      boolean create = !v.readOnly() && !(byName.get(m.name()) instanceof VolumeSpec.HostPath);
+      Path target = subPathDir(groupId).resolve(m.name()).resolve((init ? "init-" : "app-") + c.name())
+          .resolve(Integer.toString(i));
       try {
-        Files.createDirectories(target);
-        Files.setPosixFilePermissions(target, perms(0777));
-      } catch (IOException e) {
-        throw new MountFailure("cannot create subPath \"" + m.subPath() + "\" of volume \"" + m.name() + "\": " + e);
+        privateDirs(groupId, target.getParent());
+        try (SafePaths.Handle h = SafePaths.openBeneath(Path.of(v.hostDir()), m.subPath(), create, 0777)) {
+          SafePaths.bindMount(h, target);
+        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new MountFailure("subPath \"" + m.subPath() + "\" does not exist in volume \"" + m.name() + "\"");
+      } catch (SafePaths.Refused e) {
+        log.warn("{}: refused subPath \"{}\" of volume {} for container {}: {}", groupId, m.subPath(), m.name(),
+            c.name(), e.getMessage());
+        throw new MountFailure("subPath \"" + m.subPath() + "\" of volume \"" + m.name() + "\" refused: "
+            + e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        throw new MountFailure("cannot prepare subPath \"" + m.subPath() + "\" of volume \"" + m.name() + "\": "
+            + e.getMessage());
       }
+      out.put(i, target.toString());
+    }
+    return out;
+  }
+
+  private Path subPathDir(String groupId) {
+    return groupDir(groupId).resolve("volume-subpaths");
+  }
+
+  /**
+   * Creates {@code dir} and its parents up to the group directory, each 0700: the server's own
+   * directories, which no container sees (a container sees what is mounted, not the path to it).
+   */
+  private void privateDirs(String groupId, Path dir) throws IOException {
+    Path top = groupDir(groupId);
+    if (!dir.startsWith(top)) throw new IllegalArgumentException(dir + " is not below " + top);
+    List<Path> chain = new ArrayList<>();
+    for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) chain.add(0, p);
+    for (Path p : chain) {
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
+      Files.createDirectories(p.getParent());
+      try {
+        Files.createDirectory(p);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) throw e;
+        continue;
+      }
+      Files.setPosixFilePermissions(p, perms(0700));
     }
   }
 
   private Path emptyDir(String groupId, VolumeSpec.EmptyDir e) {
     Path dir = groupDir(groupId).resolve("volumes").resolve(e.name());
     try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, perms(0777)); // as the kubelet's emptyDir
+      privateDirs(groupId, dir.getParent());
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(dir);
+        // World-writable as the kubelet's emptyDir, so a non-root container can write it; its
+        // parents are 0700, so only the containers it is mounted into reach it.
+        Files.setPosixFilePermissions(dir, perms(0777));
       }
     } catch (IOException ex) {
       throw new MountFailure("cannot create emptyDir \"" + e.name() + "\" at " + dir + ": " + ex);
@@ -132,28 +187,57 @@ final class PodVolumes {
     return dir;
   }
 
-  /** Writes the files (Content decoded) with their modes; a file no longer listed is not kept. */
+  /**
+   * The volume's files (Content decoded, modes exact) in a directory of their own, named by a hash
+   * of the content: {@code configs/<name>/<hash>}. It is built under a temporary name and renamed
+   * when complete, never shared with an EmptyDir of the same name and never written again (no
+   * container writes it: ConfigFile volumes are mounted read-only). Files are created with
+   * {@code O_CREAT|O_EXCL|O_NOFOLLOW} relative to their directory's descriptor. Other versions of
+   * the volume are removed (without following links).
+   */
   private Path configFiles(String groupId, VolumeSpec.ConfigFile c) {
-    Path dir = groupDir(groupId).resolve("volumes").resolve(c.name());
+    Path parent = groupDir(groupId).resolve("configs").resolve(c.name());
+    Path dir = parent.resolve(contentHash(c));
     try {
-      Files.createDirectories(dir);
-      Files.setPosixFilePermissions(dir, perms(0755));
-      for (VolumeSpec.ConfigFile.File f : c.files()) {
-        Path file = dir.resolve(f.path()).normalize();
-        if (!file.startsWith(dir)) throw new MountFailure("config file path \"" + f.path() + "\" escapes its volume");
-        Files.createDirectories(file.getParent());
-        byte[] content = f.content() == null || f.content().isEmpty() ? new byte[0]
-            : Base64.getDecoder().decode(f.content());
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, content);
-        Files.setPosixFilePermissions(tmp, perms(PodConfigs.fileMode(c, f)));
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      privateDirs(groupId, parent);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Path tmp = parent.resolve(".tmp-" + dir.getFileName() + "-" + System.nanoTime());
+        Files.createDirectory(tmp);
+        Files.setPosixFilePermissions(tmp, perms(0755));
+        for (VolumeSpec.ConfigFile.File f : c.files()) {
+          byte[] content = f.content() == null || f.content().isEmpty() ? new byte[0]
+              : Base64.getDecoder().decode(f.content());
+          SafePaths.writeNewFile(tmp, f.path(), content, PodConfigs.fileMode(c, f), 0755);
+        }
+        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        log.info("{}: wrote {} config file(s) of volume {} to {}", groupId, c.files().size(), c.name(), dir);
       }
-    } catch (IOException ex) {
-      throw new MountFailure("cannot write config files of volume \"" + c.name() + "\": " + ex);
+      try (var old = Files.newDirectoryStream(parent)) {
+        for (Path p : old) {
+          if (!p.getFileName().equals(dir.getFileName())) SafePaths.deleteTree(p);
+        }
+      }
+    } catch (IOException | RuntimeException ex) {
+      throw new MountFailure("cannot write config files of volume \"" + c.name() + "\": " + ex.getMessage());
     }
     return dir;
+  }
+
+  /** 16 hex digits of SHA-256 over the volume's files (paths, modes, contents). */
+  static String contentHash(VolumeSpec.ConfigFile c) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      for (VolumeSpec.ConfigFile.File f : c.files()) {
+        for (String part : List.of(f.path(), Integer.toString(PodConfigs.fileMode(c, f)),
+            f.content() == null ? "" : f.content())) {
+          md.update(part.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          md.update((byte) 0);
+        }
+      }
+      return java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String hostPath(VolumeSpec.HostPath h, PodPolicy policy) {
@@ -170,16 +254,27 @@ final class PodVolumes {
     return h.path();
   }
 
-  /** Removes the group's engine volumes and host directories (not DiskVolumes with a DiskId). */
+  /**
+   * Removes the group's SubPath mounts, engine volumes and host directories (not DiskVolumes with
+   * a DiskId). Idempotent and restart-safe: the mounts are found again in the mount table.
+   * Nothing is followed out of the group directory: links are removed, not their targets, and a
+   * mount still below it stops the removal before anything on it is touched.
+   */
   void cleanup(String groupId) {
-    runtime.removeVolumes(labels(groupId));
     Path dir = groupDir(groupId);
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    try {
+      int unmounted = SafePaths.unmountUnder(dir);
+      if (unmounted > 0) log.info("{}: unmounted {} subPath mount(s)", groupId, unmounted);
+    } catch (IOException e) {
+      throw new RuntimeFailure("cannot unmount the subPath mounts under " + dir + ": " + e.getMessage());
+    }
+    runtime.removeVolumes(labels(groupId));
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+    try {
+      SafePaths.deleteTree(dir);
       log.info("{}: removed its volume directory {}", groupId, dir);
     } catch (IOException e) {
-      throw new RuntimeFailure("cannot remove " + dir + ": " + e);
+      throw new RuntimeFailure("cannot remove " + dir + ": " + e.getMessage());
     }
   }
 
@@ -187,8 +282,10 @@ final class PodVolumes {
     return Map.of(Labels.MANAGED, "true", Labels.OWNER, owner, Labels.GROUP_ID, groupId);
   }
 
-  private Map<String, String> diskLabels(VolumeSpec.Disk d) {
-    return Map.of(Labels.MANAGED, "true", Labels.OWNER, owner, "openeci.disk-id", d.diskId());
+  /** A disk belongs to an account in a region: its labels say which (and never a group id). */
+  private Map<String, String> diskLabels(ContainerGroup g, VolumeSpec.Disk d) {
+    return Map.of(Labels.MANAGED, "true", Labels.OWNER, owner, "openeci.disk-id", d.diskId(), "openeci.account-id",
+        g.accountId(), "openeci.region-id", g.regionId());
   }
 
   static Set<PosixFilePermission> perms(int mode) {

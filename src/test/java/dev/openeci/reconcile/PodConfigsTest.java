@@ -1,6 +1,7 @@
 package dev.openeci.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.openeci.group.ContainerPort;
 import dev.openeci.group.ContainerSecurity;
@@ -145,12 +146,16 @@ class PodConfigsTest {
         new VolumeMount("cfg", "/c", null, false, "None"),
         new VolumeMount("mem", "/d", null, false, null),
         new VolumeMount("mem", "/e", "part", false, null)), null);
-    assertThat(PodConfigs.mounts(c, vols)).containsExactly(
+    // SubPath mounts use the server-owned bind mount PodVolumes.subPaths made, never hostDir + subPath.
+    Map<Integer, String> subPaths = Map.of(1, "/data/pods/g/volume-subpaths/dir/app-c/1",
+        4, "/data/pods/g/volume-subpaths/mem/app-c/4");
+    assertThat(PodConfigs.mounts(c, vols, subPaths)).containsExactly(
         new CreateContainer.Mount("bind", "/data/pods/g/volumes/dir", "/a", false, 0, "rslave"),
-        new CreateContainer.Mount("bind", "/data/pods/g/volumes/dir/sub/x", "/b", true, 0, "rshared"),
+        new CreateContainer.Mount("bind", "/data/pods/g/volume-subpaths/dir/app-c/1", "/b", true, 0, "rshared"),
         new CreateContainer.Mount("bind", "/data/pods/g/volumes/cfg", "/c", true, 0, null),
         new CreateContainer.Mount("volume", "openeci-g-mem", "/d", false, 0, null),
-        new CreateContainer.Mount("bind", "/var/lib/vol/_data/part", "/e", false, 0, null));
+        new CreateContainer.Mount("bind", "/data/pods/g/volume-subpaths/mem/app-c/4", "/e", false, 0, null));
+    assertThatThrownBy(() -> PodConfigs.mounts(c, vols, Map.of())).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -182,7 +187,16 @@ class PodConfigsTest {
     assertThat(PodConfigs.fileMode(cfg, new VolumeSpec.ConfigFile.File("a", "", 493))).isEqualTo(0755);
     assertThat(PodConfigs.fileMode(new VolumeSpec.ConfigFile("c", null, List.of()),
         new VolumeSpec.ConfigFile.File("a", "", null))).isEqualTo(0644);
-    assertThat(PodConfigs.volumeName("eci-1", new VolumeSpec.Disk("d", "d-42", null, null))).isEqualTo("openeci-disk-d-42");
+    // A SizeLimit above the group's memory is capped at it (the group has 4 GiB here).
+    assertThat(PodConfigs.tmpfsOptions(new VolumeSpec.EmptyDir("m", "Memory", "64Gi"), g))
+        .containsEntry("o", "nr_blocks=" + ((4L << 30) / 4096));
+    // A DiskId names a disk of one account in one region: the same DiskId of another account is another volume.
+    String a = PodConfigs.diskVolumeName("acct-a", "cn-hangzhou", "d-42");
+    assertThat(a).matches("openeci-disk-[0-9a-f]{16}-d-42");
+    assertThat(PodConfigs.diskVolumeName("acct-b", "cn-hangzhou", "d-42")).isNotEqualTo(a);
+    assertThat(PodConfigs.diskVolumeName("acct-a", "cn-beijing", "d-42")).isNotEqualTo(a);
+    assertThat(PodConfigs.diskVolumeName("acct-a", "cn-hangzhou", "d-42")).isEqualTo(a);
+    assertThat(PodConfigs.volumeName("eci-1", new VolumeSpec.Disk("d", null, 20, null))).isEqualTo("openeci-eci-1-d");
     assertThat(PodConfigs.volumeName("eci-1", new VolumeSpec.Flex("f", "x", null, null))).isEqualTo("openeci-eci-1-f");
   }
 

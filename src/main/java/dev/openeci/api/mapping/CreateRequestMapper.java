@@ -144,8 +144,10 @@ public final class CreateRequestMapper {
       if (!path.startsWith("/")) throw ErrorCode.invalid(m.path("MountPath"), "\"" + path + "\" must be an absolute path");
       if (!mountPaths.add(path)) throw ErrorCode.invalid(m.path("MountPath"), "\"" + path + "\" is mounted twice");
       String sub = m.string("SubPath");
-      if (sub != null && (sub.startsWith("/") || List.of(sub.split("/")).contains(".."))) {
-        throw ErrorCode.invalid(m.path("SubPath"), "\"" + sub + "\" must be a relative path without \"..\"");
+      if (sub != null && (sub.startsWith("/") || List.of(sub.split("/")).contains("..") || sub.indexOf('\0') >= 0
+          || sub.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Volumes.MAX_PATH_BYTES)) {
+        throw ErrorCode.invalid(m.path("SubPath"), "\"" + Volumes.printable(sub) + "\" must be a relative path"
+            + " without \"..\" or NUL, at most " + Volumes.MAX_PATH_BYTES + " bytes");
       }
       String propagation = oneOf(m, "MountPropagation", List.of("None", "HostToContainer", "Bidirectional"));
       mounts.add(new VolumeMount(vol, path, emptyToNull(sub), Boolean.TRUE.equals(m.bool("ReadOnly")), propagation));

@@ -83,10 +83,15 @@ final class Volumes {
     Set<String> paths = new HashSet<>();
     for (ParamReader f : v.list("ConfigFileVolume.ConfigFileToPath")) {
       String path = f.required("Path");
-      if (path.startsWith("/") || List.of(path.split("/")).contains("..")) {
-        throw ErrorCode.invalid(f.path("Path"), "\"" + path + "\" must be a relative path without \"..\"");
-      }
+      String why = relativeFilePathProblem(path);
+      if (why != null) throw ErrorCode.invalid(f.path("Path"), "\"" + printable(path) + "\" " + why);
       if (!paths.add(path)) throw ErrorCode.invalid(f.path("Path"), "\"" + path + "\" appears twice");
+      for (String other : paths) {
+        if (other.startsWith(path + "/") || path.startsWith(other + "/")) {
+          throw ErrorCode.invalid(f.path("Path"), "\"" + path + "\" and \"" + other + "\" cannot both be files: one"
+              + " would be the other's directory");
+        }
+      }
       String content = f.string("Content");
       int size = 0;
       if (content != null && !content.isEmpty()) {
@@ -107,6 +112,53 @@ final class Volumes {
     }
     return new VolumeSpec.ConfigFile(name, defaultMode, files);
   }
+
+  /** Longest path of a ConfigFile file or a SubPath, in bytes (Linux PATH_MAX is 4096; this is far below). */
+  static final int MAX_PATH_BYTES = 1024;
+  /** Longest file name (one path component), in bytes: Linux NAME_MAX. */
+  static final int MAX_NAME_BYTES = 255;
+
+  /**
+   * Why a ConfigFile path cannot name a file below its volume (null when it can): it must be
+   * relative, made of non-empty names that are not "." or "..", without NUL, at most
+   * {@value #MAX_NAME_BYTES} bytes a name and {@value #MAX_PATH_BYTES} in all.
+   */
+  static String relativeFilePathProblem(String path) {
+    if (path.isEmpty()) return "is empty";
+    if (path.indexOf('\0') >= 0) return "contains a NUL character";
+    if (path.startsWith("/")) return "must be a relative path";
+    if (path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+      return "is longer than " + MAX_PATH_BYTES + " bytes";
+    }
+    for (String part : path.split("/", -1)) {
+      if (part.isEmpty()) return "must not contain an empty name (\"//\" or a trailing \"/\")";
+      if (part.equals(".") || part.equals("..")) return "must not contain \".\" or \"..\"";
+      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+        return "has a name longer than " + MAX_NAME_BYTES + " bytes";
+      }
+    }
+    return null;
+  }
+
+  /** A value echoed in a message: control characters shown as \\uXXXX, long values cut. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      if (b.length() > 80) return b + "...";
+      if (Character.isISOControl(c)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * DiskId as ECI's cloud disks name them: "d-" and 1-62 lowercase letters and digits (a disk of
+   * this account in this region; docs/security.md).
+   */
+  static final java.util.regex.Pattern DISK_ID = java.util.regex.Pattern.compile("d-[a-z0-9]{1,62}");
 
   /** Permission bits as ECI takes them: the decimal value of an octal mode, 0 to 0777 (511). */
   private static Integer mode(ParamReader p, String param) {
@@ -134,6 +186,10 @@ final class Volumes {
     Integer size = v.integer("DiskVolume.DiskSize");
     if (size != null && size < 1) throw ErrorCode.invalid(v.path("DiskVolume.DiskSize"), "must be >= 1 GiB, got " + size);
     String diskId = CreateRequestMapper.emptyToNull(v.string("DiskVolume.DiskId"));
+    if (diskId != null && !DISK_ID.matcher(diskId).matches()) {
+      throw ErrorCode.invalid(v.path("DiskVolume.DiskId"), "\"" + printable(diskId) + "\" is not a disk ID: \"d-\""
+          + " followed by 1-62 lowercase letters and digits, e.g. d-bp1j4l5axzdy6ftk0001");
+    }
     if (diskId == null && size == null) {
       throw ErrorCode.missing(v.path("DiskVolume.DiskId"));
     }

@@ -68,7 +68,8 @@ class CatalogueCoverageTest {
         {"InitialDelaySeconds", "1", "2"}, {"PeriodSeconds", "1", "2"}, {"TimeoutSeconds", "1", "2"},
         {"SuccessThreshold", "1", "2"}, {"LivenessProbe.SuccessThreshold", "1", ""}, {"FailureThreshold", "1", "2"}, {"Gpu", "0", "1"},
         {"TerminationGracePeriodSeconds", "1", "2"}, {"ActiveDeadlineSeconds", "1", "2"},
-        {"ConfigFileToPath.N.Path", "f1", "f2"}, {"Ipv6GatewayBandwidth", "10", "20"}};
+        {"ConfigFileToPath.N.Path", "f1", "f2"}, {"Ipv6GatewayBandwidth", "10", "20"},
+        {"DiskVolume.DiskId", "d-a1", "d-b2"}};
     for (String[] e : v) VALUES.put(e[0], new String[] {e[1], e[2]});
   }
 

@@ -235,6 +235,71 @@ class CreateValidationTest {
           configVolume(p);
           p.put("Volume.1.ConfigFileVolume.DefaultMode", "-1");
         }),
+        r("config file path \".\" (issue 10)", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", ".");
+        }),
+        r("config file path \"a/./b\"", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "a/./b");
+        }),
+        r("config file path \"a/../b\"", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "a/../b");
+        }),
+        r("config file path \"..\"", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "..");
+        }),
+        r("config file path empty name", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "a//b");
+        }),
+        r("config file path trailing slash", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "a/");
+        }),
+        r("config file path absolute", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "/etc/passwd");
+        }),
+        r("config file path NUL", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "a\0b");
+        }),
+        r("config file name over 255 bytes", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", repeat('x', 256));
+        }),
+        r("config file path over 1024 bytes", BAD, "ConfigFileToPath.1.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "d/".repeat(512) + "f");
+        }),
+        r("config file under another file", BAD, "ConfigFileToPath.2.Path", p -> {
+          configVolume(p);
+          p.put("Volume.1.ConfigFileVolume.ConfigFileToPath.2.Path", "a/b");
+        }),
+        r("disk id with \"..\" (issue 10)", BAD, "DiskVolume.DiskId", p -> {
+          p.put("Volume.1.Name", "disk");
+          p.put("Volume.1.Type", "DiskVolume");
+          p.put("Volume.1.DiskVolume.DiskId", "../../x");
+        }),
+        r("disk id with a slash", BAD, "DiskVolume.DiskId", p -> {
+          p.put("Volume.1.Name", "disk");
+          p.put("Volume.1.Type", "DiskVolume");
+          p.put("Volume.1.DiskVolume.DiskId", "d-1/x");
+        }),
+        r("disk id too long", BAD, "DiskVolume.DiskId", p -> {
+          p.put("Volume.1.Name", "disk");
+          p.put("Volume.1.Type", "DiskVolume");
+          p.put("Volume.1.DiskVolume.DiskId", "d-" + repeat('a', 63));
+        }),
+        r("sub path with NUL", BAD, "VolumeMount.1.SubPath", p -> {
+          configVolume(p);
+          p.put("Container.1.VolumeMount.1.Name", "cfg");
+          p.put("Container.1.VolumeMount.1.MountPath", "/cfg");
+          p.put("Container.1.VolumeMount.1.SubPath", "a\0");
+        }),
         r("client token too long", BAD, "ClientToken", p -> p.put("ClientToken", repeat('t', 65))),
         r("client token not ASCII", BAD, "ClientToken", p -> p.put("ClientToken", "tökén")),
         r("containers exceed the group", "InvalidParameter.CPU.Memory", "Cpu", p -> {
