@@ -87,7 +87,7 @@ class GraceStarvationIT {
     EciClients.call(attacker, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", short20));
 
     // Another account creates a group: it must not wait for anybody's grace period.
-    Map<String, String> key = createAccessKey(server.dataDir, "victim-account");
+    Map<String, String> key = server.createAccessKey("victim-account");
     com.aliyun.teaopenapi.Client victim = EciClients.tea(server.endpoint(), key.get("OPENECI_ACCESS_KEY_ID"),
         key.get("OPENECI_ACCESS_KEY_SECRET"), false);
     Map<String, Object> q = stubborn("victim", 5);
@@ -176,21 +176,5 @@ class GraceStarvationIT {
   static String tail(String log) {
     String[] lines = log.split("\n");
     return String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 40), lines.length));
-  }
-
-  /** A second account's AccessKey, made the way an operator does ({@code openeci accesskey create}). */
-  static Map<String, String> createAccessKey(Path dir, String account) throws Exception {
-    Path jar = Path.of("target/openeci.jar").toAbsolutePath();
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        jar.toString(), "accesskey", "create", "--account", account, "--data-dir", dir.toString())
-        .redirectErrorStream(false).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor()).isZero();
-    Map<String, String> kv = new LinkedHashMap<>();
-    for (String line : out.split("\n")) {
-      int eq = line.indexOf('=');
-      if (eq > 0) kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-    }
-    return kv;
   }
 }
