@@ -79,6 +79,8 @@ public final class GroupSyncer {
   private final Map<String, Instant> graceTimers = new ConcurrentHashMap<>();
   /** When this process last sent SIGKILL to a container at the end of its grace (once per sync is enough). */
   private final Map<String, Long> killedAt = new ConcurrentHashMap<>();
+  /** Containers whose postStart hook failed (the reason), for the group's next sync to stop them. */
+  private final Map<String, String> postStartFailures = new ConcurrentHashMap<>();
 
   /**
    * @param owner this data directory's instance id, put on every engine object (openeci.owner)
@@ -189,6 +191,12 @@ public final class GroupSyncer {
       if (deadlineExceeded(g, obs, now)) return false;
       String podIp = obs.sandbox() == null ? null : obs.sandbox().ipAddress();
       prober.sync(groupId, g.spec(), obs, podIp);
+      try {
+        postStartFailed(g, obs);
+      } catch (RuntimeFailure e) {
+        retryLater(groupId, "stop after a failed postStart hook", e);
+        return false;
+      }
       if (killUnhealthy(g, obs)) return false;
       java.util.Set<String> ready = new java.util.HashSet<>();
       for (RuntimeContainer c : obs.all()) {
@@ -561,14 +569,43 @@ public final class GroupSyncer {
     }
     waiting.remove(key);
     events.normal(g.id(), c.name(), "Started", "Started container " + c.name());
-    if (c.postStart() != null) {
-      HandlerRunner.Result hook = handlers.run(c.postStart(), id, sandboxIp.isEmpty() ? null : sandboxIp,
-          Duration.ofSeconds(Math.max(1, graceSeconds(g))));
-      if (!hook.ok()) {
-        events.warning(g.id(), c.name(), "FailedPostStartHook", "PostStartHook failed: " + hook.message());
-        RuntimeContainer started = new RuntimeContainer(id, spec.name(), spec.labels(), RuntimeContainer.State.RUNNING,
-            null, null, null, null, false, null);
-        terminate(g, obs, List.of(started), clock.instant(), name -> "FailedPostStartHook: stopping container " + name);
+    if (c.postStart() != null) postStart(g.id(), c, id, sandboxIp.isEmpty() ? null : sandboxIp, graceSeconds(g));
+  }
+
+  /**
+   * The postStart hook runs on a virtual thread, bounded by the grace period, never in a worker (a
+   * hook that sleeps would pin one). A failure is noted and wakes the group; its next sync records
+   * the FailedPostStartHook event and stops the container ({@link #postStartFailed}).
+   */
+  private void postStart(String gid, ContainerSpec c, String containerId, String podIp, long grace) {
+    Duration limit = Duration.ofSeconds(Math.max(1, grace));
+    Thread.ofVirtual().name("poststart-" + c.name()).start(() -> {
+      String failure;
+      Future<HandlerRunner.Result> hook = calls.submit(() -> handlers.run(c.postStart(), containerId, podIp, limit));
+      try {
+        HandlerRunner.Result r = hook.get(limit.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        failure = r.ok() ? null : r.message();
+      } catch (java.util.concurrent.TimeoutException e) {
+        hook.cancel(true);
+        failure = "did not finish within " + limit.toSeconds() + "s";
+      } catch (Exception e) {
+        failure = String.valueOf(e.getMessage());
+      }
+      if (failure == null) return;
+      postStartFailures.put(containerId, failure);
+      requeue.accept(gid);
+    });
+  }
+
+  /** Containers whose postStart hook failed (noted off the worker) are stopped by the group's sync. */
+  private void postStartFailed(ContainerGroup g, PodObservation obs) {
+    for (RuntimeContainer c : obs.all()) {
+      String failure = postStartFailures.remove(c.id());
+      if (failure == null) continue;
+      String name = nameOf(c);
+      events.warning(g.id(), name, "FailedPostStartHook", "PostStartHook failed: " + failure);
+      if (c.running()) {
+        terminate(g, obs, List.of(c), clock.instant(), n -> "FailedPostStartHook: stopping container " + n);
       }
     }
   }
@@ -829,6 +866,7 @@ public final class GroupSyncer {
     });
     signalled.remove(containerId);
     killedAt.remove(containerId);
+    postStartFailures.remove(containerId);
   }
 
   private void kill(String containerId) {

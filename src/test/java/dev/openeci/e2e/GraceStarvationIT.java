@@ -110,6 +110,44 @@ class GraceStarvationIT {
     System.out.printf("20 s-grace group gone %d ms after its delete%n", (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /**
+   * The same attack through the postStart hook: an HTTP hook against a listener that accepts and
+   * never answers waits out its timeout (the grace period). It used to run inside the sync that
+   * started the container.
+   */
+  @Test
+  void postStartHooksThatNeverAnswerDoNotStarveAnotherAccount() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < ATTACK_GROUPS; i++) {
+      Map<String, Object> q = stubborn("hook" + i, HUGE_GRACE);
+      q.put("Container.1.Name", "listener");
+      q.put("Container.1.Arg.2", "sleep 9999 | nc -l -p 8080");
+      q.put("Container.2.Name", "app");
+      q.put("Container.2.Image", image);
+      q.put("Container.2.Command.1", "/bin/sh");
+      q.put("Container.2.Arg.1", "-c");
+      q.put("Container.2.Arg.2", IGNORE_TERM);
+      q.put("Container.2.LifecyclePostStartHandlerHttpGetPort", 8080);
+      q.put("Container.2.LifecyclePostStartHandlerHttpGetPath", "/never-answered");
+      ids.add((String) EciClients.call(attacker, "CreateContainerGroup", q).get("ContainerGroupId"));
+    }
+    // Every attack group got its containers started (its hook is now waiting).
+    awaitTrue(() -> ids.stream().allMatch(id -> engine.list(Map.of(Labels.GROUP_ID, id, Labels.CONTAINER_NAME, "app"))
+        .stream().anyMatch(RuntimeContainer::running)), Duration.ofSeconds(180), "the attack groups' app containers");
+
+    Map<String, String> key = server.createAccessKey("victim-hooks");
+    com.aliyun.teaopenapi.Client victim = EciClients.tea(server.endpoint(), key.get("OPENECI_ACCESS_KEY_ID"),
+        key.get("OPENECI_ACCESS_KEY_SECRET"), false);
+    Map<String, Object> q = stubborn("victim", 5);
+    q.put("Container.1.Arg.2", "sleep 3600");
+    String victimId = (String) EciClients.call(victim, "CreateContainerGroup", q).get("ContainerGroupId");
+    long t1 = System.nanoTime();
+    awaitTrue(() -> "Running".equals(status(victim, victimId)), Duration.ofSeconds(120),
+        "the other account's group to be Running while " + ATTACK_GROUPS + " postStart hooks hang");
+    System.out.printf("victim group Running %d ms after its create (postStart hooks hanging)%n",
+        (System.nanoTime() - t1) / 1_000_000);
+  }
+
   @Test
   void aServerKilledDuringAGracePeriodStillKillsAtTheOriginalDeadline() throws Exception {
     int grace = 40;
