@@ -11,14 +11,27 @@ import java.util.List;
  * @param allowPrivileged whether SecurityContextPrivileged=true is honoured
  * @param publishAddress host address container ports are published on when a group asks for a
  *     public address (AutoCreateEip / EipInstanceId); reported as the group's InternetIp
+ * @param maxGraceSeconds the largest TerminationGracePeriodSeconds accepted (and applied)
  */
-public record PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress) {
+public record PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress,
+    int maxGraceSeconds) {
   public static final String DEFAULT_PUBLISH_ADDRESS = "127.0.0.1";
+  /**
+   * Default of {@code serve --max-grace-seconds}: the largest TerminationGracePeriodSeconds a group
+   * may ask for (docs/security.md). Larger values are refused with InvalidParameter.
+   */
+  public static final int DEFAULT_MAX_GRACE_SECONDS = 600;
   public static final PodPolicy DEFAULT = new PodPolicy(List.of(), false, DEFAULT_PUBLISH_ADDRESS);
 
   public PodPolicy {
     allowedHostPaths = allowedHostPaths == null ? List.of() : List.copyOf(allowedHostPaths);
     if (publishAddress == null || publishAddress.isBlank()) publishAddress = DEFAULT_PUBLISH_ADDRESS;
+    if (maxGraceSeconds < 0) throw new IllegalArgumentException("the maximum grace period must be >= 0 seconds");
+  }
+
+  /** The policy with the default maximum grace period. */
+  public PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress) {
+    this(allowedHostPaths, allowPrivileged, publishAddress, DEFAULT_MAX_GRACE_SECONDS);
   }
 
   /** True when {@code path} (absolute, normalized) lies under one of the allowed prefixes. */

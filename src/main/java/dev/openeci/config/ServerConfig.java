@@ -18,6 +18,8 @@ import java.util.List;
  * @param resyncPeriod how often the slow safety-net relist runs
  * @param workers how many group syncs may run at once
  * @param pod what groups may do on this host (host paths, privileged, publish address)
+ * @param engineTimeout how long one engine call on the stop/restart/delete path may take before it
+ *     is abandoned, recorded (Warning EngineTimeout) and retried
  */
 public record ServerConfig(
     String listenHost,
@@ -27,7 +29,17 @@ public record ServerConfig(
     String engineHost,
     Duration resyncPeriod,
     int workers,
-    PodPolicy pod) {
+    PodPolicy pod,
+    Duration engineTimeout) {
+
+  /** Default of {@code serve --engine-timeout-seconds}. */
+  public static final Duration DEFAULT_ENGINE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The configuration with the default engine timeout. */
+  public ServerConfig(String listenHost, int listenPort, Path dataDir, List<String> regions, String engineHost,
+      Duration resyncPeriod, int workers, PodPolicy pod) {
+    this(listenHost, listenPort, dataDir, regions, engineHost, resyncPeriod, workers, pod, DEFAULT_ENGINE_TIMEOUT);
+  }
 
   /** The configuration with the default pod policy (no host paths, no privileged containers). */
   public ServerConfig(String listenHost, int listenPort, Path dataDir, List<String> regions, String engineHost,
@@ -37,6 +49,10 @@ public record ServerConfig(
 
   public ServerConfig {
     if (pod == null) pod = PodPolicy.DEFAULT;
+    if (engineTimeout == null) engineTimeout = DEFAULT_ENGINE_TIMEOUT;
+    if (engineTimeout.isNegative() || engineTimeout.isZero()) {
+      throw new IllegalArgumentException("the engine timeout must be positive");
+    }
     regions = List.copyOf(regions);
     if (regions.isEmpty()) throw new IllegalArgumentException("at least one region must be configured");
     if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");

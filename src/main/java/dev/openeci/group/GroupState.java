@@ -19,13 +19,23 @@ public record GroupState(
     Instant failedTime,
     Map<String, Backoff> backoff,
     Map<String, Waiting> waiting,
-    long restartsApplied) {
+    long restartsApplied,
+    Map<String, Terminating> terminating) {
 
   public GroupState {
     initContainers = List.copyOf(initContainers);
     containers = List.copyOf(containers);
     backoff = backoff == null ? Map.of() : Map.copyOf(backoff);
     waiting = waiting == null ? Map.of() : Map.copyOf(waiting);
+    terminating = terminating == null ? Map.of() : Map.copyOf(terminating);
+  }
+
+  /** A state with no container in its grace period. */
+  public GroupState(GroupStatus status, String intranetIp, String internetIp, List<ContainerStatus> initContainers,
+      List<ContainerStatus> containers, Instant succeededTime, Instant failedTime, Map<String, Backoff> backoff,
+      Map<String, Waiting> waiting, long restartsApplied) {
+    this(status, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime, backoff, waiting,
+        restartsApplied, Map.of());
   }
 
   public static GroupState initial() {
@@ -34,34 +44,47 @@ public record GroupState(
 
   public GroupState withStatus(GroupStatus newStatus) {
     return new GroupState(newStatus, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
-        backoff, waiting, restartsApplied);
+        backoff, waiting, restartsApplied, terminating);
   }
 
   /** Failed at {@code at}, whatever the containers say (a deadline passed, a mount can never work). */
   public GroupState failed(Instant at) {
     return new GroupState(GroupStatus.Failed, intranetIp, internetIp, initContainers, containers, null, at, backoff,
-        waiting, restartsApplied);
+        waiting, restartsApplied, terminating);
   }
 
   public GroupState withInternetIp(String ip) {
     return new GroupState(status, intranetIp, ip, initContainers, containers, succeededTime, failedTime, backoff,
-        waiting, restartsApplied);
+        waiting, restartsApplied, terminating);
   }
 
   public GroupState withContainers(List<ContainerStatus> newInit, List<ContainerStatus> newContainers) {
     return new GroupState(status, intranetIp, internetIp, newInit, newContainers, succeededTime, failedTime, backoff,
-        waiting, restartsApplied);
+        waiting, restartsApplied, terminating);
   }
 
   public GroupState withBackoff(Map<String, Backoff> newBackoff, Map<String, Waiting> newWaiting) {
     return new GroupState(status, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
-        newBackoff, newWaiting, restartsApplied);
+        newBackoff, newWaiting, restartsApplied, terminating);
   }
 
   public GroupState withRestartsApplied(long generation) {
     return new GroupState(status, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
-        Map.of(), Map.of(), generation);
+        Map.of(), Map.of(), generation, terminating);
   }
+
+  /** The same state with {@code newTerminating} as the containers in their grace period. */
+  public GroupState withTerminating(Map<String, Terminating> newTerminating) {
+    return new GroupState(status, intranetIp, internetIp, initContainers, containers, succeededTime, failedTime,
+        backoff, waiting, restartsApplied, newTerminating);
+  }
+
+  /**
+   * A container (engine id) being stopped: the stop signal went out at {@code since}, and whatever
+   * still runs at {@code deadline} is killed. Stored with the group, so a restarted openeci keeps
+   * the deadline instead of starting the grace period over.
+   */
+  public record Terminating(Instant since, Instant deadline) {}
 
   /**
    * Why a container that has no instance yet is waiting, learned while acting (e.g. an image

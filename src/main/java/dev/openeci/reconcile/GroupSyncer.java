@@ -69,6 +69,18 @@ public final class GroupSyncer {
   private final dev.openeci.config.PodPolicy policy;
   private final PodVolumes volumes;
   private final Bandwidth bandwidth = new Bandwidth();
+  /** How long one engine call on the stop/restart/delete path may take before it is given up. */
+  private final Duration engineTimeout;
+  /** Engine calls with a deadline run here, so a call the engine never answers holds no worker. */
+  private final java.util.concurrent.ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+  /** Containers this process sent the stop signal to (after a restart, a recorded grace re-sends it). */
+  private final java.util.Set<String> signalled = ConcurrentHashMap.newKeySet();
+  /** Per group, the earliest grace deadline a timer is already set for. */
+  private final Map<String, Instant> graceTimers = new ConcurrentHashMap<>();
+  /** When this process last sent SIGKILL to a container at the end of its grace (once per sync is enough). */
+  private final Map<String, Long> killedAt = new ConcurrentHashMap<>();
+  /** Containers whose postStart hook failed (the reason), for the group's next sync to stop them. */
+  private final Map<String, String> postStartFailures = new ConcurrentHashMap<>();
 
   /**
    * @param owner this data directory's instance id, put on every engine object (openeci.owner)
@@ -78,6 +90,18 @@ public final class GroupSyncer {
   public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
       ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner,
       dev.openeci.config.PodPolicy policy, java.nio.file.Path podsDir) {
+    this(repo, runtime, clock, events, timers, prober, handlers, owner, policy, podsDir,
+        dev.openeci.config.ServerConfig.DEFAULT_ENGINE_TIMEOUT);
+  }
+
+  /**
+   * @param engineTimeout how long one engine call on the stop/restart/delete path may take; a call
+   *     that takes longer is abandoned (a Warning event EngineTimeout) and retried on the back-off
+   */
+  public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
+      ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner,
+      dev.openeci.config.PodPolicy policy, java.nio.file.Path podsDir, Duration engineTimeout) {
+    this.engineTimeout = engineTimeout;
     this.owner = owner;
     this.policy = policy;
     this.volumes = new PodVolumes(runtime, podsDir, owner);
@@ -144,6 +168,12 @@ public final class GroupSyncer {
     }
     ContainerGroup g = found.get();
     PodObservation obs = PodObservation.of(observed);
+    try {
+      enforceGrace(g, obs);
+    } catch (RuntimeFailure e) {
+      retryLater(groupId, "kill at the end of a grace period", e);
+      return false;
+    }
     if (g.deletionRequested() != null) {
       prober.forgetGroup(groupId);
       teardown(g, obs);
@@ -161,6 +191,12 @@ public final class GroupSyncer {
       if (deadlineExceeded(g, obs, now)) return false;
       String podIp = obs.sandbox() == null ? null : obs.sandbox().ipAddress();
       prober.sync(groupId, g.spec(), obs, podIp);
+      try {
+        postStartFailed(g, obs);
+      } catch (RuntimeFailure e) {
+        retryLater(groupId, "stop after a failed postStart hook", e);
+        return false;
+      }
       if (killUnhealthy(g, obs)) return false;
       java.util.Set<String> ready = new java.util.HashSet<>();
       for (RuntimeContainer c : obs.all()) {
@@ -174,13 +210,15 @@ public final class GroupSyncer {
     Map<String, Backoff> backoff = new HashMap<>(plan.backoff());
     Map<String, Waiting> waiting = new HashMap<>(computed.waiting());
     boolean ok = true;
+    boolean progressed = false;
     if (!plan.actions().isEmpty()) log.debug("{}: {}", groupId, plan);
     for (Action a : plan.actions()) {
       try {
-        execute(g, obs, a, backoff, waiting, now);
+        progressed |= execute(g, obs, a, backoff, waiting, now);
       } catch (RuntimeFailure e) {
         ok = false;
-        events.warning(groupId, objectOf(a), "Failed", e.getMessage());
+        events.warning(groupId, objectOf(a), e instanceof EngineTimeout ? EngineTimeout.REASON : "Failed",
+            e.getMessage());
         break;
       }
     }
@@ -201,10 +239,14 @@ public final class GroupSyncer {
     var previousStatus = g.state().status();
     // A state computed from an older spec is not written: the update that replaced it woke the
     // worker, whose next sync computes the state of the new spec.
-    ContainerGroup stored = repo.modify(groupId, cur -> cur.deletionRequested() != null
-        || cur.specVersion() != g.specVersion() || cur.state().equals(next) ? cur : cur.withState(next, now))
-        .orElse(null);
-    if (previousStatus != next.status() && stored != null && stored.state().equals(next)) {
+    // The grace-period records are written only where a stop begins or ends: kept as stored.
+    long specVersion = g.specVersion();
+    ContainerGroup stored = repo.modify(groupId, cur -> {
+      GroupState n = next.withTerminating(cur.state().terminating());
+      return cur.deletionRequested() != null || cur.specVersion() != specVersion || cur.state().equals(n) ? cur
+          : cur.withState(n, now);
+    }).orElse(null);
+    if (previousStatus != next.status() && stored != null && stored.state().status() == next.status()) {
       log.info("{}: status {} -> {}", groupId, previousStatus, next.status());
       if (previousStatus == GroupStatus.Updating) {
         events.normal(groupId, "", "Updated", "Container group updated to spec version " + g.specVersion());
@@ -216,7 +258,7 @@ public final class GroupSyncer {
       retryLater(groupId, "act", null);
     } else {
       failures.remove(groupId);
-      again = !plan.actions().isEmpty() && !onlyPullFailures;
+      again = progressed && !onlyPullFailures;
       // ErrImagePull turns into ImagePullBackOff after a few seconds: sync again then.
       if (!freshPullFailures.isEmpty()) wakeAt(groupId, now.plusSeconds(PodPlanner.ERR_IMAGE_PULL_SECONDS), now);
     }
@@ -290,15 +332,18 @@ public final class GroupSyncer {
   private void retryLater(String groupId, String what, RuntimeFailure e) {
     int n = failures.merge(groupId, 1, Integer::sum);
     long delayMs = Math.min(60_000L, 500L << Math.min(n, 7));
+    if (e instanceof EngineTimeout) events.warning(groupId, "", EngineTimeout.REASON, e.getMessage() + "; retrying");
     if (e != null) log.warn("{}: {} failed ({}); retrying in {} ms", groupId, what, e.getMessage(), delayMs);
     timers.schedule(() -> requeue.accept(groupId), delayMs, TimeUnit.MILLISECONDS);
   }
 
   private List<RuntimeContainer> observe(String groupId) {
-    List<RuntimeContainer> listed = runtime.list(Map.of(Labels.OWNER, owner, Labels.GROUP_ID, groupId));
-    List<RuntimeContainer> out = new ArrayList<>(listed.size());
-    for (RuntimeContainer c : listed) runtime.inspect(c.id()).ifPresent(out::add);
-    return out;
+    return within("list the group's containers", () -> {
+      List<RuntimeContainer> listed = runtime.list(Map.of(Labels.OWNER, owner, Labels.GROUP_ID, groupId));
+      List<RuntimeContainer> out = new ArrayList<>(listed.size());
+      for (RuntimeContainer c : listed) runtime.inspect(c.id()).ifPresent(out::add);
+      return out;
+    });
   }
 
   private static String objectOf(Action a) {
@@ -310,54 +355,64 @@ public final class GroupSyncer {
     };
   }
 
-  private void execute(ContainerGroup g, PodObservation obs, Action action, Map<String, Backoff> backoff,
+  /** Runs one planned action; false when it only waits for a grace period (nothing new to observe). */
+  private boolean execute(ContainerGroup g, PodObservation obs, Action action, Map<String, Backoff> backoff,
       Map<String, Waiting> waiting, Instant now) {
     String gid = g.id();
     switch (action) {
       case PodPlan.CreateSandbox c -> createSandbox(g, backoff, now);
       case PodPlan.ResetPod r -> {
+        if (!terminate(g, obs, members(obs), now, name -> "Stopping container " + name + ": " + r.reason())) {
+          return false;
+        }
         events.normal(gid, "", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
         log.info("{}: resetting pod: {}", gid, r.reason());
-        stopGracefully(g, obs);
-        for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
+        for (RuntimeContainer c : obs.all()) remove(c.id());
       }
       case PodPlan.RestartPod r -> {
+        if (!terminate(g, obs, members(obs), now, name -> "Stopping container " + name + ": " + r.reason())) {
+          return false;
+        }
         events.normal(gid, "", "Restarting", "Restarting container group: " + r.reason());
         log.info("{}: restarting the group's containers: {}", gid, r.reason());
-        stopGracefully(g, obs);
         for (RuntimeContainer c : obs.all()) {
-          if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE))) runtime.remove(c.id());
+          if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE))) remove(c.id());
         }
       }
       case PodPlan.Replace r -> {
-        String name = r.spec().name();
         if (r.old() != null) {
-          events.normal(gid, name, "Killing", "Container " + name + " definition changed, will be restarted");
-          log.info("{}: container {} changed (spec version {}); replacing it", gid, name, g.specVersion());
           prober.forget(r.old().id());
-          stopOne(g, r.spec(), r.old(), obs.sandbox() == null ? null : obs.sandbox().ipAddress());
+          terminate(g, obs, List.of(r.old()), now,
+              name -> "Container " + name + " definition changed, will be restarted");
+          // The new instance runs once a later sync sees the old one stopped.
+          return false;
         }
         run(g, obs, new PodPlan.Run(r.spec(), false, r.attempt()), backoff, waiting, now);
       }
       case PodPlan.StopAndRemove r -> {
-        String name = r.container().label(Labels.CONTAINER_NAME);
         if (r.container().running()) {
-          events.normal(gid, name, "Killing", "Stopping container " + name + " (removed from the spec)");
           prober.forget(r.container().id());
-          stopOne(g, null, r.container(), obs.sandbox() == null ? null : obs.sandbox().ipAddress());
+          if (!terminate(g, obs, List.of(r.container()), now,
+              name -> "Stopping container " + name + " (removed from the spec)")) {
+            return false;
+          }
         }
-        runtime.remove(r.container().id());
+        remove(r.container().id());
       }
       case PodPlan.Start s -> runtime.start(s.container().id());
       case PodPlan.Run r -> run(g, obs, r, backoff, waiting, now);
-      case PodPlan.Remove r -> runtime.remove(r.container().id());
+      case PodPlan.Remove r -> remove(r.container().id());
+      case PodPlan.TerminateMembers t -> {
+        return terminate(g, obs, members(obs), now, name -> "Stopping container " + name);
+      }
       case PodPlan.StopSandbox s -> {
         if (obs.sandbox() != null) {
           log.info("{}: group finished ({}); releasing its sandbox", gid, g.state().status());
-          runtime.kill(obs.sandbox().id(), "KILL");
+          kill(obs.sandbox().id());
         }
       }
     }
+    return true;
   }
 
   private void createSandbox(ContainerGroup g, Map<String, Backoff> backoff, Instant now) {
@@ -515,13 +570,43 @@ public final class GroupSyncer {
     }
     waiting.remove(key);
     events.normal(g.id(), c.name(), "Started", "Started container " + c.name());
-    if (c.postStart() != null) {
-      HandlerRunner.Result hook = handlers.run(c.postStart(), id, sandboxIp.isEmpty() ? null : sandboxIp,
-          Duration.ofSeconds(Math.max(1, g.spec().terminationGracePeriodSeconds())));
-      if (!hook.ok()) {
-        events.warning(g.id(), c.name(), "FailedPostStartHook", "PostStartHook failed: " + hook.message());
-        events.normal(g.id(), c.name(), "Killing", "FailedPostStartHook: stopping container " + c.name());
-        runtime.stop(id, Duration.ofSeconds(Math.max(0, g.spec().terminationGracePeriodSeconds())));
+    if (c.postStart() != null) postStart(g.id(), c, id, sandboxIp.isEmpty() ? null : sandboxIp, graceSeconds(g));
+  }
+
+  /**
+   * The postStart hook runs on a virtual thread, bounded by the grace period, never in a worker (a
+   * hook that sleeps would pin one). A failure is noted and wakes the group; its next sync records
+   * the FailedPostStartHook event and stops the container ({@link #postStartFailed}).
+   */
+  private void postStart(String gid, ContainerSpec c, String containerId, String podIp, long grace) {
+    Duration limit = Duration.ofSeconds(Math.max(1, grace));
+    Thread.ofVirtual().name("poststart-" + c.name()).start(() -> {
+      String failure;
+      Future<HandlerRunner.Result> hook = calls.submit(() -> handlers.run(c.postStart(), containerId, podIp, limit));
+      try {
+        HandlerRunner.Result r = hook.get(limit.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        failure = r.ok() ? null : r.message();
+      } catch (java.util.concurrent.TimeoutException e) {
+        hook.cancel(true);
+        failure = "did not finish within " + limit.toSeconds() + "s";
+      } catch (Exception e) {
+        failure = String.valueOf(e.getMessage());
+      }
+      if (failure == null) return;
+      postStartFailures.put(containerId, failure);
+      requeue.accept(gid);
+    });
+  }
+
+  /** Containers whose postStart hook failed (noted off the worker) are stopped by the group's sync. */
+  private void postStartFailed(ContainerGroup g, PodObservation obs) {
+    for (RuntimeContainer c : obs.all()) {
+      String failure = postStartFailures.remove(c.id());
+      if (failure == null) continue;
+      String name = nameOf(c);
+      events.warning(g.id(), name, "FailedPostStartHook", "PostStartHook failed: " + failure);
+      if (c.running()) {
+        terminate(g, obs, List.of(c), clock.instant(), n -> "FailedPostStartHook: stopping container " + n);
       }
     }
   }
@@ -539,13 +624,9 @@ public final class GroupSyncer {
       wakeAt(g.id(), at, now);
       return false;
     }
-    try {
-      events.warning(g.id(), "", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
-      stopMembers(g, obs);
-    } catch (Exception e) {
-      retryLater(g.id(), "deadline", new RuntimeFailure(e.toString(), e));
-      return true;
-    }
+    // Failed at once; the planner's final-status branch then stops the members with their grace
+    // period (on a timer, like every stop) and releases the sandbox once they are gone.
+    events.warning(g.id(), "", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
     prober.forgetGroup(g.id());
     Instant t = clock.instant();
     repo.modify(g.id(), cur -> cur.withState(cur.state().failed(t), t));
@@ -560,29 +641,240 @@ public final class GroupSyncer {
     for (ContainerSpec c : g.spec().containers()) {
       RuntimeContainer latest = obs.latest(c.name(), false);
       if (latest == null || !latest.running() || !prober.livenessFailed(latest.id())) continue;
-      events.normal(g.id(), c.name(), "Killing", "Container " + c.name() + " failed liveness probe, will be restarted");
       prober.forget(latest.id());
       try {
-        stopOne(g, c, latest, obs.sandbox() == null ? null : obs.sandbox().ipAddress());
+        terminate(g, obs, List.of(latest), clock.instant(),
+            name -> "Container " + name + " failed liveness probe, will be restarted");
       } catch (RuntimeFailure e) {
         retryLater(g.id(), "kill unhealthy container", e);
       }
       killed = true;
     }
-    if (killed) requeue.accept(g.id());
     return killed;
   }
 
-  /** PreStop hook inside the grace period, then SIGTERM, then SIGKILL when what is left of it ends. */
-  private void stopOne(ContainerGroup g, ContainerSpec spec, RuntimeContainer c, String podIp) {
-    Duration grace = Duration.ofSeconds(Math.max(0, g.spec().terminationGracePeriodSeconds()));
-    long t0 = System.nanoTime();
-    if (spec != null && spec.preStop() != null && !grace.isZero()) {
-      HandlerRunner.Result r = handlers.run(spec.preStop(), c.id(), podIp, grace);
-      if (!r.ok()) events.warning(g.id(), spec.name(), "FailedPreStopHook", "PreStopHook failed: " + r.message());
+  // --- stopping: grace periods on timers -------------------------------------------------------------
+
+  /** The group's grace period in seconds, within the operator's maximum (serve --max-grace-seconds). */
+  long graceSeconds(ContainerGroup g) {
+    return Math.max(0, Math.min(g.spec().terminationGracePeriodSeconds(), policy.maxGraceSeconds()));
+  }
+
+  /** Every running container of the group but the sandbox. */
+  private static List<RuntimeContainer> members(PodObservation obs) {
+    List<RuntimeContainer> members = new ArrayList<>();
+    for (RuntimeContainer c : obs.all()) {
+      if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) && c.running()) members.add(c);
     }
-    Duration left = grace.minusNanos(System.nanoTime() - t0);
-    runtime.stop(c.id(), left.isNegative() ? Duration.ZERO : left);
+    return members;
+  }
+
+  /**
+   * Stops {@code targets} gracefully without waiting for them: the first call records each one's
+   * deadline with the group (so a restarted openeci honours it), starts its preStop hook and then
+   * the stop signal on a virtual thread bounded by the deadline, and returns; a timer on the shared
+   * scheduler syncs the group at the deadline, when a later call SIGKILLs what still runs. The
+   * decisions are {@link PodPlanner#grace}'s. True when none of the targets runs any more (stopped,
+   * gone, or killed by this call), so the caller may go on (remove, restart, recreate).
+   */
+  private boolean terminate(ContainerGroup g, PodObservation obs, List<RuntimeContainer> targets, Instant now,
+      java.util.function.Function<String, String> killingMessage) {
+    String gid = g.id();
+    long grace = graceSeconds(g);
+    Map<String, GroupState.Terminating> recorded = repo.get(gid).map(x -> x.state().terminating()).orElse(Map.of());
+    Map<String, GroupState.Terminating> begun = new HashMap<>();
+    List<RuntimeContainer> toSignal = new ArrayList<>();
+    boolean done = true;
+    Instant wake = null;
+    for (RuntimeContainer c : targets) {
+      GroupState.Terminating t = recorded.get(c.id());
+      String name = nameOf(c);
+      switch (PodPlanner.grace(c.running(), t, grace, now)) {
+        case STOPPED -> { }
+        case BEGIN -> {
+          events.normal(gid, name, "Killing", killingMessage.apply(name));
+          begun.put(c.id(), new GroupState.Terminating(now, PodPlanner.graceDeadline(now, grace)));
+          toSignal.add(c);
+          done = false;
+        }
+        case IN_GRACE -> {
+          // After a restart of openeci nobody may have sent the signal: send it again (no preStop).
+          if (signalled.add(c.id())) signal(g, c, null, null, t.deadline());
+          wake = earlier(wake, t.deadline());
+          done = false;
+        }
+        case KILL -> {
+          if (t == null) events.normal(gid, name, "Killing", killingMessage.apply(name));
+          long nowNanos = System.nanoTime();
+          Long last = killedAt.get(c.id());
+          if (last != null && nowNanos - last < TimeUnit.SECONDS.toNanos(5)) continue;
+          if (t != null) log.info("{}: {} still runs at the end of its {}s grace period; killing it", gid, name, grace);
+          kill(c.id());
+          killedAt.put(c.id(), nowNanos);
+        }
+      }
+    }
+    if (!begun.isEmpty()) {
+      // Recorded before any signal goes out: a crash after this line still kills at the deadline.
+      repo.modify(gid, cur -> {
+        Map<String, GroupState.Terminating> m = new HashMap<>(cur.state().terminating());
+        begun.forEach(m::putIfAbsent);
+        return cur.withState(cur.state().withTerminating(m), now);
+      });
+      String podIp = obs.sandbox() == null ? null : obs.sandbox().ipAddress();
+      for (RuntimeContainer c : toSignal) {
+        Instant deadline = begun.get(c.id()).deadline();
+        ContainerSpec spec = Labels.ROLE_APP.equals(c.label(Labels.ROLE)) ? g.spec().container(nameOf(c)) : null;
+        log.info("{}: stopping {} (grace period {}s, until {})", gid, nameOf(c), grace, deadline);
+        signalled.add(c.id());
+        signal(g, c, spec, podIp, deadline);
+        wake = earlier(wake, deadline);
+      }
+    }
+    if (wake != null) wakeForGrace(gid, wake, now);
+    return done;
+  }
+
+  /**
+   * Every sync first settles the recorded grace periods of the group: records of containers that no
+   * longer run are dropped, containers past their deadline are killed, the others get a timer (and,
+   * after a restart of openeci, their stop signal again).
+   */
+  private void enforceGrace(ContainerGroup g, PodObservation obs) {
+    Map<String, GroupState.Terminating> recorded = g.state().terminating();
+    if (recorded.isEmpty()) return;
+    Map<String, RuntimeContainer> byId = new HashMap<>();
+    for (RuntimeContainer c : obs.all()) byId.put(c.id(), c);
+    List<RuntimeContainer> running = new ArrayList<>();
+    java.util.Set<String> finished = new java.util.HashSet<>();
+    for (String id : recorded.keySet()) {
+      RuntimeContainer c = byId.get(id);
+      if (c != null && c.running()) running.add(c);
+      else finished.add(id);
+    }
+    if (!running.isEmpty()) terminate(g, obs, running, clock.instant(), name -> "Stopping container " + name);
+    if (!finished.isEmpty()) {
+      signalled.removeAll(finished);
+      killedAt.keySet().removeAll(finished);
+      repo.modify(g.id(), cur -> {
+        Map<String, GroupState.Terminating> m = new HashMap<>(cur.state().terminating());
+        m.keySet().removeAll(finished);
+        return cur.withState(cur.state().withTerminating(m), clock.instant());
+      });
+    }
+  }
+
+  /**
+   * The preStop hook (when the container has one), then the stop signal, on a virtual thread: the
+   * hook gets what is left of the grace period, the signal the engine timeout. A hook that does not
+   * finish in time or a signal that fails is a Warning event; the kill at the deadline happens anyway.
+   */
+  private void signal(ContainerGroup g, RuntimeContainer c, ContainerSpec spec, String podIp, Instant deadline) {
+    String gid = g.id();
+    String name = nameOf(c);
+    Thread.ofVirtual().name("stop-" + name).start(() -> {
+      if (spec != null && spec.preStop() != null) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        if (!left.isNegative() && !left.isZero()) {
+          Future<HandlerRunner.Result> hook = calls.submit(() -> handlers.run(spec.preStop(), c.id(), podIp, left));
+          try {
+            HandlerRunner.Result r = hook.get(left.toMillis(), TimeUnit.MILLISECONDS);
+            if (!r.ok()) events.warning(gid, name, "FailedPreStopHook", "PreStopHook failed: " + r.message());
+          } catch (java.util.concurrent.TimeoutException e) {
+            hook.cancel(true);
+            events.warning(gid, name, "FailedPreStopHook", "PreStopHook did not finish within the grace period");
+          } catch (Exception e) {
+            events.warning(gid, name, "FailedPreStopHook", "PreStopHook failed: " + e.getMessage());
+          }
+        }
+      }
+      if (!clock.instant().isBefore(deadline)) return; // the sync at the deadline kills it
+      try {
+        within("stop signal to " + name, () -> {
+          runtime.kill(c.id(), "TERM");
+          return null;
+        });
+      } catch (RuntimeFailure e) {
+        events.warning(gid, name, e instanceof EngineTimeout ? EngineTimeout.REASON : "FailedKillPod",
+            "stop signal to container " + name + " failed: " + e.getMessage()
+            + "; it is killed at the end of its grace period");
+      }
+    });
+  }
+
+  /** One timer per group and deadline on the shared scheduler (a later sync asks again for a later one). */
+  private void wakeForGrace(String gid, Instant deadline, Instant now) {
+    Instant[] set = {null};
+    graceTimers.compute(gid, (k, pending) -> {
+      if (pending != null && !pending.isAfter(deadline) && pending.isAfter(now)) return pending;
+      set[0] = deadline;
+      return deadline;
+    });
+    if (set[0] == null) return;
+    long ms = Math.max(0, Duration.between(now, deadline).toMillis()) + 50;
+    timers.schedule(() -> {
+      graceTimers.remove(gid, deadline);
+      requeue.accept(gid);
+    }, ms, TimeUnit.MILLISECONDS);
+  }
+
+  private static Instant earlier(Instant a, Instant b) {
+    return a == null || b.isBefore(a) ? b : a;
+  }
+
+  private static String nameOf(RuntimeContainer c) {
+    String n = c.label(Labels.CONTAINER_NAME);
+    return n != null ? n : Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) ? "sandbox" : c.name();
+  }
+
+  // --- engine calls with a deadline ------------------------------------------------------------------
+
+  /** An engine call that did not answer within the engine timeout (it is abandoned, not waited for). */
+  static final class EngineTimeout extends RuntimeFailure {
+    static final String REASON = "EngineTimeout";
+
+    EngineTimeout(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Runs one engine call on a virtual thread and waits at most the engine timeout: a call the engine
+   * never answers costs a parked virtual thread, never a sync worker.
+   */
+  <T> T within(String what, java.util.concurrent.Callable<T> call) {
+    Future<T> f = calls.submit(call);
+    try {
+      return f.get(engineTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      f.cancel(true);
+      throw new EngineTimeout("the container engine did not answer \"" + what + "\" within "
+          + engineTimeout.toSeconds() + "s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeFailure rf) throw rf;
+      throw new RuntimeFailure(what + " failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(true);
+      throw new RuntimeFailure(what + ": interrupted", e);
+    }
+  }
+
+  private void remove(String containerId) {
+    within("remove container " + containerId, () -> {
+      runtime.remove(containerId);
+      return null;
+    });
+    signalled.remove(containerId);
+    killedAt.remove(containerId);
+    postStartFailures.remove(containerId);
+  }
+
+  private void kill(String containerId) {
+    within("kill container " + containerId, () -> {
+      runtime.kill(containerId, "KILL");
+      return null;
+    });
   }
 
   /** Pulls per the container's policy. False (with waiting reason, event, back-off) when it cannot. */
@@ -632,9 +924,9 @@ public final class GroupSyncer {
   private void restart(ContainerGroup g, PodObservation obs) {
     String gid = g.id();
     try {
-      stopMembers(g, obs);
+      if (!terminate(g, obs, members(obs), clock.instant(), name -> "Stopping container " + name)) return;
       for (RuntimeContainer c : obs.all()) {
-        if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE))) runtime.remove(c.id());
+        if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE))) remove(c.id());
       }
       Instant now = clock.instant();
       repo.modify(gid, cur -> cur.withState(cur.state().withRestartsApplied(g.restartGeneration()), now));
@@ -648,50 +940,27 @@ public final class GroupSyncer {
     }
   }
 
-  private void stopGracefully(ContainerGroup g, PodObservation obs) {
-    try {
-      stopMembers(g, obs);
-    } catch (RuntimeFailure e) {
-      throw e;
-    } catch (Exception e) {
-      throw new RuntimeFailure("stopping the group's containers failed: " + e, e);
-    }
-  }
-
-  /** Stops every running member in parallel, each with the group's termination grace period. */
-  private void stopMembers(ContainerGroup g, PodObservation obs) throws Exception {
-    List<RuntimeContainer> members = new ArrayList<>();
-    for (RuntimeContainer c : obs.all()) {
-      if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) && c.running()) members.add(c);
-    }
-    if (members.isEmpty()) return;
-    String podIp = obs.sandbox() == null ? null : obs.sandbox().ipAddress();
-    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> stops = new ArrayList<>();
-      for (RuntimeContainer c : members) {
-        String name = c.label(Labels.CONTAINER_NAME);
-        ContainerSpec spec = Labels.ROLE_APP.equals(c.label(Labels.ROLE)) ? g.spec().container(name) : null;
-        events.normal(g.id(), name, "Killing", "Stopping container " + name);
-        stops.add(exec.submit(() -> stopOne(g, spec, c, podIp)));
-      }
-      for (Future<?> f : stops) f.get();
-    }
-  }
-
-  /** Deletion: app containers get their grace period (in parallel), then everything is removed. */
+  /**
+   * Deletion: app containers get their grace period (on timers, in parallel), then everything is
+   * removed. A sync during the grace period only checks the deadline and returns.
+   */
   private void teardown(ContainerGroup g, PodObservation obs) {
     String gid = g.id();
     try {
-      stopMembers(g, obs);
-      for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
-      if (!runtime.list(Map.of(Labels.GROUP_ID, gid)).isEmpty()) {
+      if (!terminate(g, obs, members(obs), clock.instant(), name -> "Stopping container " + name)) return;
+      for (RuntimeContainer c : obs.all()) remove(c.id());
+      if (!within("list the group's containers", () -> runtime.list(Map.of(Labels.GROUP_ID, gid))).isEmpty()) {
         retryLater(gid, "delete", new RuntimeFailure("containers still present after removal"));
         return;
       }
-      volumes.cleanup(gid);
+      within("remove the group's volumes", () -> {
+        volumes.cleanup(gid);
+        return null;
+      });
       repo.delete(gid);
       fingerprints.remove(gid);
       failures.remove(gid);
+      graceTimers.remove(gid);
       log.info("{}: deleted ({} containers removed)", gid, obs.all().size());
     } catch (RuntimeFailure e) {
       retryLater(gid, "delete", e);
@@ -708,8 +977,11 @@ public final class GroupSyncer {
     log.info("{}: removing {} containers of a group that no longer exists", groupId, observed.size());
     PodObservation obs = PodObservation.of(observed);
     try {
-      for (RuntimeContainer c : obs.all()) runtime.remove(c.id());
-      volumes.cleanup(groupId);
+      for (RuntimeContainer c : obs.all()) remove(c.id());
+      within("remove the group's volumes", () -> {
+        volumes.cleanup(groupId);
+        return null;
+      });
       fingerprints.remove(groupId);
     } catch (RuntimeFailure e) {
       retryLater(groupId, "garbage collection", e);

@@ -32,7 +32,8 @@ public record PodPlan(List<Action> actions, Map<String, Backoff> backoff, Instan
 
   /**
    * A container's spec changed: stop the running instance ({@code old}, null when none runs) with
-   * its preStop hook and grace period, then run the new spec as the next attempt.
+   * its preStop hook and grace period; once it has stopped (a later sync), run the new spec as the
+   * next attempt.
    */
   public record Replace(RuntimeContainer old, ContainerSpec spec, int attempt) implements Action {}
 
@@ -50,6 +51,12 @@ public record PodPlan(List<Action> actions, Map<String, Backoff> backoff, Instan
 
   /** The group reached a final status: stop what still runs (the sandbox). */
   public record StopSandbox() implements Action {}
+
+  /**
+   * The group reached a final status while members still run (ActiveDeadlineSeconds): stop them
+   * with their preStop hooks and grace period; the sandbox follows once they are gone.
+   */
+  public record TerminateMembers() implements Action {}
 
   @Override
   public String toString() {

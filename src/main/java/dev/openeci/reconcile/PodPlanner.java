@@ -36,7 +36,13 @@ public final class PodPlanner {
     Instant[] wake = {null};
 
     if (state.status().terminal()) {
-      if (obs.sandbox() != null && obs.sandbox().running()) actions.add(new PodPlan.StopSandbox());
+      // A group failed by its ActiveDeadlineSeconds still has running members: they get their
+      // grace period first; the sandbox goes once nothing else runs.
+      if (anyMemberRunning(obs)) {
+        actions.add(new PodPlan.TerminateMembers());
+      } else if (obs.sandbox() != null && obs.sandbox().running()) {
+        actions.add(new PodPlan.StopSandbox());
+      }
       return new PodPlan(actions, backoff, null);
     }
     if (obs.sandbox() == null) {
@@ -152,14 +158,20 @@ public final class PodPlanner {
   private static void replace(ContainerSpec c, RuntimeContainer latest, Map<String, Backoff> backoff, Instant now,
       List<Action> actions, Instant[] wake) {
     String key = key(c.name(), false);
+    if (latest.running()) {
+      // The running instance is stopped first (its grace period runs on a timer); the new one runs
+      // in a later sync, once the old one has stopped. A container that ran starts over without back-off.
+      backoff.remove(key);
+      actions.add(new PodPlan.Replace(latest, c, PodObservation.attempt(latest) + 1));
+      return;
+    }
     Backoff b = backoff.get(key);
-    if (!latest.running() && !RestartBackoff.allowed(b, now)) {
+    if (!RestartBackoff.allowed(b, now)) {
       if (wake[0] == null || b.notBefore().isBefore(wake[0])) wake[0] = b.notBefore();
       return;
     }
-    if (latest.running()) b = null;
     backoff.put(key, RestartBackoff.next(b, now));
-    actions.add(new PodPlan.Replace(latest.running() ? latest : null, c, PodObservation.attempt(latest) + 1));
+    actions.add(new PodPlan.Replace(null, c, PodObservation.attempt(latest) + 1));
   }
 
   /** True when the instance was created from another spec of this container (an update changed it). */
@@ -188,6 +200,42 @@ public final class PodPlanner {
       if (c == null || (!e.getValue().isEmpty() && stale(e.getValue().get(e.getValue().size() - 1), c))) return true;
     }
     return false;
+  }
+
+  /** True when an init or app container (anything but the sandbox) still runs. */
+  static boolean anyMemberRunning(PodObservation obs) {
+    for (RuntimeContainer c : obs.all()) {
+      if (!Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) && c.running()) return true;
+    }
+    return false;
+  }
+
+  /** What to do about one container that is to be stopped gracefully, decided by {@link #grace}. */
+  public enum Grace {
+    /** It does not run (any more): nothing to do, its record can go. */
+    STOPPED,
+    /** Running and not being stopped yet: record the deadline, run the preStop hook, send the stop signal. */
+    BEGIN,
+    /** Being stopped and still inside its grace period: wait (a timer wakes the group at the deadline). */
+    IN_GRACE,
+    /** The deadline passed (or there is no grace at all): SIGKILL now. */
+    KILL
+  }
+
+  /**
+   * The grace-period decision for one container: whether it runs, the recorded termination (null
+   * when none started), the group's grace period in seconds and the time. Stopping never waits in
+   * a worker: BEGIN and IN_GRACE return at once, a timer brings the group back at the deadline.
+   */
+  public static Grace grace(boolean running, GroupState.Terminating recorded, long graceSeconds, Instant now) {
+    if (!running) return Grace.STOPPED;
+    if (recorded == null) return graceSeconds <= 0 ? Grace.KILL : Grace.BEGIN;
+    return now.isBefore(recorded.deadline()) ? Grace.IN_GRACE : Grace.KILL;
+  }
+
+  /** The deadline of a grace period that starts at {@code now}. */
+  public static Instant graceDeadline(Instant now, long graceSeconds) {
+    return now.plusSeconds(Math.max(0, graceSeconds));
   }
 
   /** First run of a container; gated by back-off when an earlier attempt to pull its image failed. */
@@ -308,7 +356,7 @@ public final class PodPlanner {
     String ip = obs.sandbox() != null && obs.sandbox().ipAddress() != null && !obs.sandbox().ipAddress().isEmpty()
         ? obs.sandbox().ipAddress() : state.intranetIp();
     return new GroupState(status, ip, state.internetIp(), inits, apps, succeeded, failed, state.backoff(),
-        state.waiting(), state.restartsApplied());
+        state.waiting(), state.restartsApplied(), state.terminating());
   }
 
   private static ContainerStatus containerStatus(ContainerSpec c, List<RuntimeContainer> instances, String key,

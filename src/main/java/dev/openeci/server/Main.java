@@ -75,6 +75,16 @@ public final class Main implements Runnable {
         + " their InternetIp (default ${DEFAULT-VALUE}; env OPENECI_PUBLISH_ADDRESS)")
     String publishAddress;
 
+    @Option(names = "--max-grace-seconds", defaultValue = "${env:OPENECI_MAX_GRACE_SECONDS:-600}",
+        description = "Largest TerminationGracePeriodSeconds a group may ask for; larger values are refused with"
+        + " InvalidParameter (default ${DEFAULT-VALUE}; env OPENECI_MAX_GRACE_SECONDS)")
+    int maxGraceSeconds;
+
+    @Option(names = "--engine-timeout-seconds", defaultValue = "${env:OPENECI_ENGINE_TIMEOUT_SECONDS:-30}",
+        description = "How long one engine call on the stop/restart/delete path may take before it is abandoned,"
+        + " recorded as a Warning event and retried (default ${DEFAULT-VALUE}; env OPENECI_ENGINE_TIMEOUT_SECONDS)")
+    int engineTimeoutSeconds;
+
     @Override
     public Integer call() throws Exception {
       int colon = listen.lastIndexOf(':');
@@ -86,7 +96,8 @@ public final class Main implements Runnable {
               + " /var/run/docker.sock); run scripts/setup-engine.sh or start Docker/Podman"));
       ServerConfig config = new ServerConfig(host, port, dataDir(dataDir), regions, endpoint,
           Duration.ofSeconds(resyncSeconds), workers,
-          new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress));
+          new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress, maxGraceSeconds),
+          Duration.ofSeconds(engineTimeoutSeconds));
       ContainerRuntime runtime = new DockerRuntime(endpoint);
       OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out).start();
       CountDownLatch stopped = new CountDownLatch(1);

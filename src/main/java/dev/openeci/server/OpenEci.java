@@ -98,7 +98,8 @@ public final class OpenEci implements AutoCloseable {
       }
     });
     GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner,
-        Bootstrap.instanceId(config.dataDir()), config.pod(), config.dataDir().resolve("pods"));
+        Bootstrap.instanceId(config.dataDir()), config.pod(), config.dataDir().resolve("pods"),
+        config.engineTimeout());
     this.queue = new WorkQueue(workers, syncer::sync);
     queueRef[0] = queue;
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());

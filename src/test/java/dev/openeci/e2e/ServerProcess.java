@@ -69,6 +69,22 @@ final class ServerProcess implements AutoCloseable {
     throw new IllegalStateException("openeci did not listen within 60 s:\n" + logText());
   }
 
+  /** An AccessKey of another account on this data directory, made as an operator does ({@code accesskey create}). */
+  Map<String, String> createAccessKey(String account) throws Exception {
+    Path jar = Path.of("target/openeci.jar").toAbsolutePath();
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        jar.toString(), "accesskey", "create", "--account", account, "--data-dir", dataDir.toString())
+        .redirectErrorStream(false).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) throw new IllegalStateException("accesskey create failed: " + out);
+    Map<String, String> kv = new java.util.LinkedHashMap<>();
+    for (String line : out.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+    }
+    return kv;
+  }
+
   /** SIGKILL, no shutdown hook runs. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();

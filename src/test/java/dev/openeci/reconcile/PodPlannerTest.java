@@ -67,6 +67,7 @@ class PodPlannerTest {
         case PodPlan.Run x -> "Run " + (x.init() ? "init " : "") + x.spec().name() + "#" + x.attempt();
         case PodPlan.Remove x -> "Remove " + x.container().id();
         case PodPlan.StopSandbox x -> "StopSandbox";
+        case PodPlan.TerminateMembers x -> "TerminateMembers";
         case PodPlan.RestartPod x -> "RestartPod";
         case PodPlan.Replace x -> "Replace " + (x.old() == null ? "-" : x.old().id()) + " with " + x.spec().name()
             + "#" + x.attempt();

@@ -41,8 +41,17 @@ public final class PodRules {
     }
   }
 
-  /** The operator's policy: host paths and privileged containers (403 codes when refused). */
+  /**
+   * The operator's policy: host paths and privileged containers (403 codes when refused), the
+   * maximum grace period (InvalidParameter).
+   */
   public static void checkPolicy(GroupSpec spec, PodPolicy policy) {
+    if (spec.terminationGracePeriodSeconds() > policy.maxGraceSeconds()) {
+      // Each stop waits this long on a timer; the bound keeps one tenant from holding containers
+      // (and their deletes) for arbitrary times (docs/security.md).
+      throw ErrorCode.invalid("TerminationGracePeriodSeconds", "must be between 0 and " + policy.maxGraceSeconds()
+          + " on this server (serve --max-grace-seconds), got " + spec.terminationGracePeriodSeconds());
+    }
     for (int i = 0; i < spec.volumes().size(); i++) {
       if (spec.volumes().get(i) instanceof VolumeSpec.HostPath h && !policy.hostPathAllowed(h.path())) {
         throw ErrorCode.FORBIDDEN_HOST_PATH.withMessage("Volume." + (i + 1) + ".HostPathVolume.Path \"" + h.path()

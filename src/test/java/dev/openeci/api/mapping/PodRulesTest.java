@@ -65,6 +65,12 @@ class PodRulesTest {
               p.put("InitContainer.1.Image", "busybox");
               p.put("InitContainer.1.SecurityContextPrivileged", "true");
             }),
+        // Issue 10 finding 6: a grace period of days pinned a delete for days; the server's maximum
+        // (serve --max-grace-seconds, default 600) bounds it at Create (and Update).
+        new Rule("grace period above the server's maximum", 400, "InvalidParameter", "TerminationGracePeriodSeconds",
+            p -> p.put("TerminationGracePeriodSeconds", Integer.toString(PodPolicy.DEFAULT_MAX_GRACE_SECONDS + 1))),
+        new Rule("grace period of a day", 400, "InvalidParameter", "TerminationGracePeriodSeconds",
+            p -> p.put("TerminationGracePeriodSeconds", "86400")),
         new Rule("SubPath on an NFS volume", 400, "InvalidParameter", "Container.1.VolumeMount.1.SubPath", p -> {
           p.put("Volume.1.Name", "share");
           p.put("Volume.1.Type", "NFSVolume");
@@ -131,6 +137,19 @@ class PodRulesTest {
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("Forbidden.HostPath"));
     assertThatThrownBy(() -> PodRules.checkPolicy(spec, new PodPolicy(List.of("/srv"), false, null)))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("Forbidden.Privileged"));
+  }
+
+  @Test
+  void theMaximumGracePeriodItselfIsAcceptedAndTheOperatorSetsIt() {
+    Map<String, String> p = CreateValidationTest.valid();
+    p.put("TerminationGracePeriodSeconds", Integer.toString(PodPolicy.DEFAULT_MAX_GRACE_SECONDS));
+    assertThat(api.call("CreateContainerGroup", p).status()).isEqualTo(200);
+    GroupSpec spec = CreateRequestMapper.map(new dev.openeci.api.rpc.ParamReader(p), "cn-hangzhou-a");
+    assertThatThrownBy(() -> PodRules.checkPolicy(spec, new PodPolicy(List.of(), false, null, 60)))
+        .isInstanceOfSatisfying(ApiException.class, e -> {
+          assertThat(e.code()).isEqualTo("InvalidParameter");
+          assertThat(e.getMessage()).contains("TerminationGracePeriodSeconds").contains("60");
+        });
   }
 
   @Test
