@@ -160,11 +160,19 @@ class VolumeEscapeIT {
     q.put("Volume.2.ConfigFileVolume.ConfigFileToPath.1.Content", PodConfigIT.b64("k=v\n"));
     q.put("Volume.2.ConfigFileVolume.ConfigFileToPath.1.Mode", 256); // 0400
     PodConfigIT.mount(q, "Container.1.", 3, "cfg", "/etc/app.conf", "conf/app.conf", false, null);
+    q.put("Volume.3.Name", "mem");
+    q.put("Volume.3.Type", "EmptyDirVolume");
+    q.put("Volume.3.EmptyDirVolume.Medium", "Memory");
+    PodConfigIT.mount(q, "Container.1.", 4, "mem", "/mem", null, false, null);
+    PodConfigIT.mount(q, "Container.1.", 5, "mem", "/mempart", "p", false, null);
     q.put("Container.1.SecurityContext.RunAsUser", 1000);
     String id = create(client, q);
     SdkEndToEndIT.awaitStatus(client, id, "Running");
     // Non-root inside the container can write the EmptyDir and its (created) SubPath.
     assertThat(exec(client, id, "app", "echo hi > /part/f && cat /data/a/b/f && id -u")).isEqualTo("hi\n1000\n");
+    // A SubPath of a Memory EmptyDir is on its tmpfs, shared with the whole volume.
+    assertThat(exec(client, id, "app", "echo m > /mempart/f && cat /mem/p/f && df -k /mempart | tail -1 | awk '{print $1}'"))
+        .isEqualTo("m\ntmpfs\n");
     // A single ConfigFile file mounted by SubPath: the file itself, mode as asked, read-only.
     assertThat(exec(client, id, "app", "stat -c %a /etc/app.conf; (echo x >> /etc/app.conf) 2>/dev/null || echo ro"))
         .isEqualTo("400\nro\n");
@@ -332,6 +340,11 @@ class VolumeEscapeIT {
   }
 
   private static Map<String, String> createAccessKey(String account) throws Exception {
+    return createAccessKey(dataDir, account);
+  }
+
+  /** A second account's AccessKey, made with {@code openeci accesskey create} on the server's data dir. */
+  static Map<String, String> createAccessKey(Path dataDir, String account) throws Exception {
     Path jar = Path.of("target/openeci.jar").toAbsolutePath();
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
         jar.toString(), "accesskey", "create", "--account", account, "--data-dir", dataDir.toString())

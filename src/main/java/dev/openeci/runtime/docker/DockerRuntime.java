@@ -208,6 +208,17 @@ public final class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  @Override
+  public Optional<String> imageId(String image) {
+    try {
+      return Optional.ofNullable(client.inspectImageCmd(image).exec().getId());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      throw failure("inspect image " + image, e);
+    }
+  }
+
   /** Splits {@code registry:port/repo:tag} / {@code repo@digest} into repository and tag. */
   static String[] repositoryAndTag(String image) {
     if (image.contains("@")) return new String[] {image, null};
