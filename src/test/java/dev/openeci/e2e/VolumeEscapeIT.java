@@ -190,6 +190,27 @@ class VolumeEscapeIT {
     assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(groupDir.toString());
   }
 
+  /** The SubPath mounts live in the host's mount table: a kill -9 and restart loses none of them for good. */
+  @Test
+  void subPathMountsAreFoundAndRemovedAfterTheServerIsKilled() throws Exception {
+    Map<String, Object> q = PodConfigIT.group("restart");
+    q.put("Volume.1.Name", "data");
+    q.put("Volume.1.Type", "EmptyDirVolume");
+    PodConfigIT.container(q, 1, "app", SLEEP);
+    PodConfigIT.mount(q, "Container.1.", 1, "data", "/part", "x/y", false, null);
+    String id = create(client, q);
+    SdkEndToEndIT.awaitStatus(client, id, "Running");
+    Path groupDir = dataDir.resolve("pods").resolve(id);
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo")))
+        .contains(groupDir.resolve("volume-subpaths/data/app-app/0").toString());
+    server.kill9();
+    server.start();
+    EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
+    SdkEndToEndIT.awaitNoContainers(id);
+    SdkEndToEndIT.await(() -> Files.exists(groupDir) ? null : true, "removal of " + groupDir);
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(groupDir.toString());
+  }
+
   @Test
   void updatingAnEmptyDirIntoConfigFilesDoesNotWriteThroughPlantedLinks() throws Exception {
     Path victim = victimDir.resolve("victim.txt");
