@@ -299,6 +299,39 @@ class VolumeEscapeIT {
     }
   }
 
+  /** An engine volume that happens to have the disk's name but not its labels (made by someone else) is not used. */
+  @Test
+  void aForeignVolumeWithTheDisksNameIsNotMounted() throws Exception {
+    String diskId = "d-f" + SdkEndToEndIT.shortId();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("openeci\\.owner=([a-z0-9]+)").matcher(server.logText());
+    assertThat(m.find()).as("the server logs its owner id").isTrue();
+    String name = dev.openeci.reconcile.PodConfigs.diskVolumeName(m.group(1), "admin", "cn-hangzhou", diskId);
+    TestEngine.runtime().ensureVolume(name, Map.of(), Map.of("openeci.disk-id", diskId, "planted-by", "someone-else"));
+    try {
+      Map<String, Object> q = PodConfigIT.group("foreign");
+      q.put("Volume.1.Name", "disk");
+      q.put("Volume.1.Type", "DiskVolume");
+      q.put("Volume.1.DiskVolume.DiskId", diskId);
+      PodConfigIT.container(q, 1, "app", SLEEP);
+      PodConfigIT.mount(q, "Container.1.", 1, "disk", "/disk", null, false, null);
+      String id = create(client, q);
+      Object seen = SdkEndToEndIT.await(() -> {
+        try {
+          if ("Running".equals(SdkEndToEndIT.describe(client, id).get(0).get("Status"))) return "Running";
+          return PodConfigIT.events(id).stream().filter(e -> "FailedMount".equals(e.get("Reason"))).findFirst()
+              .map(e -> (Object) e.get("Message")).orElse(null);
+        } catch (Exception e) {
+          return null;
+        }
+      }, "FailedMount or Running of " + id);
+      assertThat(seen).as("the group mounted a volume it does not own").isNotEqualTo("Running");
+      assertThat((String) seen).contains("does not belong");
+    } finally {
+      deleteGroups();
+      TestEngine.runtime().removeVolumes(Map.of("openeci.disk-id", diskId));
+    }
+  }
+
   @Test
   void badDiskIdsAndConfigFilePathsAreRefusedAtCreate() throws Exception {
     for (String diskId : List.of("../../x", "d-1/../../etc", "d-a b", "x".repeat(300), "d-1\u0000")) {
