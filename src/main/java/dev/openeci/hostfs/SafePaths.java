@@ -148,7 +148,9 @@ public final class SafePaths {
           if (errno == Libc.ENOTDIR) throw new Refused("a component of sub-path \"" + rel + "\" is not a directory");
           if (errno == Libc.ENOSYS || errno == Libc.EPERM || errno == Libc.E2BIG) {
             openat2 = false;
-          } else if (errno != Libc.ENOENT || !createDirs) {
+          } else if (errno == Libc.ENOENT && !createDirs) {
+            throw new NoSuchFileException(rel);
+          } else if (errno != Libc.ENOENT) {
             throw errnoFailure("open sub-path \"" + rel + "\"", e);
           }
           // missing components: the walk below creates them
@@ -180,7 +182,8 @@ public final class SafePaths {
         try {
           fd = Libc.C.openat(cur, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
         } catch (LastErrorException e) {
-          if (e.getErrorCode() != Libc.ENOENT || !createDirs) throw errnoFailure("open sub-path \"" + rel + "\"", e);
+          if (e.getErrorCode() == Libc.ENOENT && !createDirs) throw new NoSuchFileException(rel);
+          if (e.getErrorCode() != Libc.ENOENT) throw errnoFailure("open sub-path \"" + rel + "\"", e);
           makeDir(cur, name, dirMode);
           fd = Libc.C.openat(cur, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
         }

@@ -43,7 +43,16 @@ public final class ImageCacheService implements AutoCloseable {
     return t;
   });
 
+  private final dev.openeci.runtime.ImageAccess imageAccess;
+
   public ImageCacheService(ImageCacheRepository repo, ContainerRuntime runtime, InstantSource clock) {
+    this(repo, runtime, clock, null);
+  }
+
+  /** @param imageAccess records which account pulled what with credentials (null: not recorded) */
+  public ImageCacheService(ImageCacheRepository repo, ContainerRuntime runtime, InstantSource clock,
+      dev.openeci.runtime.ImageAccess imageAccess) {
+    this.imageAccess = imageAccess;
     this.repo = repo;
     this.runtime = runtime;
     this.clock = clock;
@@ -69,11 +78,11 @@ public final class ImageCacheService implements AutoCloseable {
         null, List.of(), r.tags());
     repo.insert(ic);
     log.info("{}: image cache {} created for {}; pulling in the background", ic.id(), r.name(), r.images());
-    pullers.submit(() -> pullAll(ic.id(), r));
+    pullers.submit(() -> pullAll(ic.id(), accountId, r));
     return ic;
   }
 
-  private void pullAll(String id, Request r) {
+  private void pullAll(String id, String accountId, Request r) {
     try {
       if (repo.modify(id, c -> c.withStatus(ImageCache.CREATING, 0)).isEmpty()) return;
       int done = 0;
@@ -100,6 +109,10 @@ public final class ImageCacheService implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
           runtime.pull(image, auth, insecure, new PullProgress(log, id, image));
+          if (imageAccess != null) {
+            boolean withCredentials = auth.isPresent();
+            runtime.imageId(image).ifPresent(i -> imageAccess.recordPull(accountId, i, withCredentials));
+          }
         } catch (RuntimeFailure e) {
           String msg = "Failed to pull image \"" + image + "\": " + e.getMessage();
           repo.modify(id, c -> c.withStatus(ImageCache.FAILED, c.progress())

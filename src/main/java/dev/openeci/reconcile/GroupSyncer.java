@@ -68,6 +68,7 @@ public final class GroupSyncer {
   private final Map<String, java.util.Set<String>> pullFailures = new ConcurrentHashMap<>();
   private final dev.openeci.config.PodPolicy policy;
   private final PodVolumes volumes;
+  private final dev.openeci.runtime.ImageAccess imageAccess;
   private final Bandwidth bandwidth = new Bandwidth();
   /** How long one engine call on the stop/restart/delete path may take before it is given up. */
   private final Duration engineTimeout;
@@ -105,6 +106,7 @@ public final class GroupSyncer {
     this.owner = owner;
     this.policy = policy;
     this.volumes = new PodVolumes(runtime, podsDir, owner);
+    this.imageAccess = new dev.openeci.runtime.ImageAccess(podsDir.resolveSibling("image-access"));
     this.repo = repo;
     this.runtime = runtime;
     this.clock = clock;
@@ -883,6 +885,13 @@ public final class GroupSyncer {
     String gid = g.id();
     PullPolicy policy = c.imagePullPolicy() == null ? PullPolicy.IfNotPresent : c.imagePullPolicy();
     boolean present = runtime.hasImage(c.image());
+    // An image another account pulled with credentials is not this account's until its own pull
+    // succeeds: it is pulled (IfNotPresent) or treated as absent (Never). docs/security.md
+    if (present && !runtime.imageId(c.image()).map(id -> imageAccess.mayUse(g.accountId(), id)).orElse(true)) {
+      log.info("{}: image {} was pulled with another account's credentials; pulling it for this account", gid,
+          c.image());
+      present = false;
+    }
     if (policy == PullPolicy.Never || (policy == PullPolicy.IfNotPresent && present)) {
       if (present) return true;
       String msg = "Container image \"" + c.image() + "\" is not present with pull policy of Never";
@@ -902,6 +911,8 @@ public final class GroupSyncer {
       log.info("{}: pulling {} (credentials: {}, insecure registry: {})", gid, c.image(),
           auth.isPresent() ? "user " + auth.get().username() : "none", insecure);
       runtime.pull(c.image(), auth, insecure, new PullProgress(log, gid, c.image()));
+      boolean withCredentials = auth.isPresent();
+      runtime.imageId(c.image()).ifPresent(id -> imageAccess.recordPull(g.accountId(), id, withCredentials));
     } catch (RuntimeFailure e) {
       String msg = "Failed to pull image \"" + c.image() + "\": " + e.getMessage();
       events.warning(gid, c.name(), "Failed", msg);

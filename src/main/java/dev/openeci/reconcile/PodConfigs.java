@@ -261,19 +261,20 @@ public final class PodConfigs {
   }
 
   /**
-   * Engine volume name of a DiskVolume with a DiskId: one per (account, region, DiskId), kept after
-   * the group is deleted. DiskIds are only unique within an account: another account's {@code d-1}
-   * is another disk. The account and region enter as a hash (engine names allow few characters).
+   * Engine volume name of a DiskVolume with a DiskId: one per (openeci instance, account, region,
+   * DiskId), kept after the group is deleted. DiskIds are only unique within an account: another
+   * account's {@code d-1} is another disk, and so is the same account name's {@code d-1} on another
+   * openeci server sharing the engine. The scope enters as a hash (engine names allow few characters).
    */
-  public static String diskVolumeName(String accountId, String regionId, String diskId) {
-    return "openeci-disk-" + scope(accountId, regionId) + "-" + diskId;
+  public static String diskVolumeName(String owner, String accountId, String regionId, String diskId) {
+    return "openeci-disk-" + scope(owner, accountId, regionId) + "-" + diskId;
   }
 
-  /** 16 hex digits naming (account, region) in engine object names. */
-  public static String scope(String accountId, String regionId) {
+  /** 16 hex digits naming (instance, account, region) in engine object names. */
+  public static String scope(String owner, String accountId, String regionId) {
     try {
       byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-          .digest((accountId + "\n" + regionId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          .digest((owner + "\n" + accountId + "\n" + regionId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return java.util.HexFormat.of().formatHex(h, 0, 8);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -92,7 +92,7 @@ final class PodVolumes {
         case VolumeSpec.Nfs n -> PodConfigs.Volume.engine(engineName,
             runtime.ensureVolume(engineName, PodConfigs.nfsOptions(n), labels(groupId)), n.readOnly());
         case VolumeSpec.Disk d when d.diskId() != null -> {
-          String disk = PodConfigs.diskVolumeName(g.accountId(), g.regionId(), d.diskId());
+          String disk = PodConfigs.diskVolumeName(owner, g.accountId(), g.regionId(), d.diskId());
           yield PodConfigs.Volume.engine(disk, runtime.ensureVolume(disk, Map.of(), diskLabels(g, d)), false);
         }
         case VolumeSpec.Disk d -> PodConfigs.Volume.engine(engineName,

@@ -37,6 +37,14 @@ public interface ContainerRuntime extends Closeable {
   boolean hasImage(String image);
 
   /**
+   * The engine's id of a local image (its config digest), the same whatever name it is asked by;
+   * empty when absent or when the engine does not tell.
+   */
+  default Optional<String> imageId(String image) {
+    return Optional.empty();
+  }
+
+  /**
    * Pulls an image. Progress lines go to {@code progress} (may be called from another thread).
    * Failures (not found, unauthorized, TLS) throw {@link RuntimeFailure} with the engine's reason.
    */

@@ -106,7 +106,8 @@ public final class OpenEci implements AutoCloseable {
     GroupService service = new GroupService(groups, clock, reconciler::enqueue);
     ContainerAccess access = new ContainerAccess(service, runtime);
     this.execSessions = new ExecSessions(runtime, clock);
-    this.imageCaches = new ImageCacheService(new ImageCacheRepository(db), runtime, clock);
+    this.imageCaches = new ImageCacheService(new ImageCacheRepository(db), runtime, clock,
+        new dev.openeci.runtime.ImageAccess(config.dataDir().resolve("image-access")));
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(

@@ -233,6 +233,85 @@ class RegistryIT {
         .doesNotContain(wrong);
   }
 
+  /**
+   * Issue 10 (cross-account data): an image one account pulled with its registry credentials is
+   * in the engine, shared by every account; another account must not run it without a pull of its
+   * own that the registry accepts (docs/security.md).
+   */
+  @Test
+  void anotherAccountCannotRunAPrivateImageWithoutItsOwnPull() throws Exception {
+    assumePodman();
+    String[] creds = {"ImageRegistryCredential.1.Server", auth.address(), "ImageRegistryCredential.1.UserName",
+        TestRegistry.USER, "ImageRegistryCredential.1.Password", auth.password};
+    String a = create(group("priv-a", authImage, concat(new String[] {"InsecureRegistry", auth.address()}, creds)));
+    assertThat(output(a)).isEqualTo(marker + "\n");
+
+    Map<String, String> keyB = VolumeEscapeIT.createAccessKey(dataDir, "acct-img-" + SdkEndToEndIT.shortId());
+    com.aliyun.teaopenapi.Client b = EciClients.tea(server.endpoint(), keyB.get("OPENECI_ACCESS_KEY_ID"),
+        keyB.get("OPENECI_ACCESS_KEY_SECRET"), false);
+    List<String> ofB = new ArrayList<>();
+    try {
+      // No credentials, IfNotPresent: the image is on the host, but not B's to use.
+      String none = createAs(b, ofB, group("priv-b0", authImage, "InsecureRegistry", auth.address(),
+          "Container.1.ImagePullPolicy", "IfNotPresent"));
+      assertThat(awaitStateAs(b, none, "ErrImagePull", "Succeeded")).as("B ran A's private image without credentials")
+          .isEqualTo("ErrImagePull");
+      // Wrong credentials: the registry refuses B.
+      String wrong = createAs(b, ofB, group("priv-b1", authImage, "InsecureRegistry", auth.address(),
+          "Container.1.ImagePullPolicy", "IfNotPresent", "ImageRegistryCredential.1.Server", auth.address(),
+          "ImageRegistryCredential.1.UserName", TestRegistry.USER, "ImageRegistryCredential.1.Password", "wrong"));
+      assertThat(awaitStateAs(b, wrong, "ErrImagePull", "Succeeded")).isEqualTo("ErrImagePull");
+      // With the right credentials B pulls it itself, and from then on B may use it as A does.
+      String right = createAs(b, ofB, group("priv-b2", authImage, concat(new String[] {"InsecureRegistry",
+          auth.address(), "Container.1.ImagePullPolicy", "IfNotPresent"}, creds)));
+      assertThat(awaitStateAs(b, right, "ErrImagePull", "Succeeded")).isEqualTo("Succeeded");
+      String after = createAs(b, ofB, group("priv-b3", authImage, "InsecureRegistry", auth.address(),
+          "Container.1.ImagePullPolicy", "IfNotPresent"));
+      assertThat(awaitStateAs(b, after, "ErrImagePull", "Succeeded")).isEqualTo("Succeeded");
+    } finally {
+      for (String g : ofB) {
+        try {
+          EciClients.call(b, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", g));
+        } catch (Exception ignored) {
+          // gone
+        }
+      }
+      for (String g : ofB) awaitNoContainers(g);
+    }
+    // A, whose pull it was, still runs it without credentials.
+    String again = create(group("priv-a2", authImage, "InsecureRegistry", auth.address(),
+        "Container.1.ImagePullPolicy", "IfNotPresent"));
+    assertThat(output(again)).isEqualTo(marker + "\n");
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  static String createAs(com.aliyun.teaopenapi.Client as, List<String> ids, Map<String, Object> q) throws Exception {
+    String id = (String) EciClients.call(as, "CreateContainerGroup", q).get("ContainerGroupId");
+    ids.add(id);
+    return id;
+  }
+
+  /** Waits until the group's only container waits with {@code reason} or the group reaches {@code status}. */
+  @SuppressWarnings("unchecked")
+  static String awaitStateAs(com.aliyun.teaopenapi.Client as, String id, String reason, String status) {
+    return SdkEndToEndIT.await(() -> {
+      try {
+        Map<String, Object> g = SdkEndToEndIT.describe(as, id).get(0);
+        if (status.equals(g.get("Status"))) return status;
+        Map<String, Object> c = ((List<Map<String, Object>>) g.get("Containers")).get(0);
+        Map<String, Object> s = (Map<String, Object>) c.get("CurrentState");
+        return reason.equals(s.get("Reason")) ? reason : null;
+      } catch (Exception e) {
+        return null;
+      }
+    }, id + " to wait with " + reason + " or reach " + status);
+  }
+
   @Test
   void imagePullPolicyAlwaysIfNotPresentAndNever() throws Exception {
     assumePodman();

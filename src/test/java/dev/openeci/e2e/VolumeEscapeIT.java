@@ -160,11 +160,19 @@ class VolumeEscapeIT {
     q.put("Volume.2.ConfigFileVolume.ConfigFileToPath.1.Content", PodConfigIT.b64("k=v\n"));
     q.put("Volume.2.ConfigFileVolume.ConfigFileToPath.1.Mode", 256); // 0400
     PodConfigIT.mount(q, "Container.1.", 3, "cfg", "/etc/app.conf", "conf/app.conf", false, null);
+    q.put("Volume.3.Name", "mem");
+    q.put("Volume.3.Type", "EmptyDirVolume");
+    q.put("Volume.3.EmptyDirVolume.Medium", "Memory");
+    PodConfigIT.mount(q, "Container.1.", 4, "mem", "/mem", null, false, null);
+    PodConfigIT.mount(q, "Container.1.", 5, "mem", "/mempart", "p", false, null);
     q.put("Container.1.SecurityContext.RunAsUser", 1000);
     String id = create(client, q);
     SdkEndToEndIT.awaitStatus(client, id, "Running");
     // Non-root inside the container can write the EmptyDir and its (created) SubPath.
     assertThat(exec(client, id, "app", "echo hi > /part/f && cat /data/a/b/f && id -u")).isEqualTo("hi\n1000\n");
+    // A SubPath of a Memory EmptyDir is on its tmpfs, shared with the whole volume.
+    assertThat(exec(client, id, "app", "echo m > /mempart/f && cat /mem/p/f && df -k /mempart | tail -1 | awk '{print $1}'"))
+        .isEqualTo("m\ntmpfs\n");
     // A single ConfigFile file mounted by SubPath: the file itself, mode as asked, read-only.
     assertThat(exec(client, id, "app", "stat -c %a /etc/app.conf; (echo x >> /etc/app.conf) 2>/dev/null || echo ro"))
         .isEqualTo("400\nro\n");
@@ -176,6 +184,27 @@ class VolumeEscapeIT {
     // Deleting the group unmounts and removes the SubPath mounts (nothing of it stays mounted).
     // (A pause first: Podman 4.3 has been seen to hang a stop that follows an exec within a second.)
     Thread.sleep(2000);
+    EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
+    SdkEndToEndIT.awaitNoContainers(id);
+    SdkEndToEndIT.await(() -> Files.exists(groupDir) ? null : true, "removal of " + groupDir);
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(groupDir.toString());
+  }
+
+  /** The SubPath mounts live in the host's mount table: a kill -9 and restart loses none of them for good. */
+  @Test
+  void subPathMountsAreFoundAndRemovedAfterTheServerIsKilled() throws Exception {
+    Map<String, Object> q = PodConfigIT.group("restart");
+    q.put("Volume.1.Name", "data");
+    q.put("Volume.1.Type", "EmptyDirVolume");
+    PodConfigIT.container(q, 1, "app", SLEEP);
+    PodConfigIT.mount(q, "Container.1.", 1, "data", "/part", "x/y", false, null);
+    String id = create(client, q);
+    SdkEndToEndIT.awaitStatus(client, id, "Running");
+    Path groupDir = dataDir.resolve("pods").resolve(id);
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo")))
+        .contains(groupDir.resolve("volume-subpaths/data/app-app/0").toString());
+    server.kill9();
+    server.start();
     EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
     SdkEndToEndIT.awaitNoContainers(id);
     SdkEndToEndIT.await(() -> Files.exists(groupDir) ? null : true, "removal of " + groupDir);
@@ -270,6 +299,39 @@ class VolumeEscapeIT {
     }
   }
 
+  /** An engine volume that happens to have the disk's name but not its labels (made by someone else) is not used. */
+  @Test
+  void aForeignVolumeWithTheDisksNameIsNotMounted() throws Exception {
+    String diskId = "d-f" + SdkEndToEndIT.shortId();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("openeci\\.owner=([a-z0-9]+)").matcher(server.logText());
+    assertThat(m.find()).as("the server logs its owner id").isTrue();
+    String name = dev.openeci.reconcile.PodConfigs.diskVolumeName(m.group(1), "admin", "cn-hangzhou", diskId);
+    TestEngine.runtime().ensureVolume(name, Map.of(), Map.of("openeci.disk-id", diskId, "planted-by", "someone-else"));
+    try {
+      Map<String, Object> q = PodConfigIT.group("foreign");
+      q.put("Volume.1.Name", "disk");
+      q.put("Volume.1.Type", "DiskVolume");
+      q.put("Volume.1.DiskVolume.DiskId", diskId);
+      PodConfigIT.container(q, 1, "app", SLEEP);
+      PodConfigIT.mount(q, "Container.1.", 1, "disk", "/disk", null, false, null);
+      String id = create(client, q);
+      Object seen = SdkEndToEndIT.await(() -> {
+        try {
+          if ("Running".equals(SdkEndToEndIT.describe(client, id).get(0).get("Status"))) return "Running";
+          return PodConfigIT.events(id).stream().filter(e -> "FailedMount".equals(e.get("Reason"))).findFirst()
+              .map(e -> (Object) e.get("Message")).orElse(null);
+        } catch (Exception e) {
+          return null;
+        }
+      }, "FailedMount or Running of " + id);
+      assertThat(seen).as("the group mounted a volume it does not own").isNotEqualTo("Running");
+      assertThat((String) seen).contains("does not belong");
+    } finally {
+      deleteGroups();
+      TestEngine.runtime().removeVolumes(Map.of("openeci.disk-id", diskId));
+    }
+  }
+
   @Test
   void badDiskIdsAndConfigFilePathsAreRefusedAtCreate() throws Exception {
     for (String diskId : List.of("../../x", "d-1/../../etc", "d-a b", "x".repeat(300), "d-1\u0000")) {
@@ -332,6 +394,11 @@ class VolumeEscapeIT {
   }
 
   private static Map<String, String> createAccessKey(String account) throws Exception {
+    return createAccessKey(dataDir, account);
+  }
+
+  /** A second account's AccessKey, made with {@code openeci accesskey create} on the server's data dir. */
+  static Map<String, String> createAccessKey(Path dataDir, String account) throws Exception {
     Path jar = Path.of("target/openeci.jar").toAbsolutePath();
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
         jar.toString(), "accesskey", "create", "--account", account, "--data-dir", dataDir.toString())

@@ -68,7 +68,10 @@ class SafePathsTest {
     }
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("a/new/deeper"))))
         .isEqualTo("rwxrwxrwx");
-    assertThatThrownBy(() -> SafePaths.openBeneath(root, "a/missing", false, 0777)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> SafePaths.openBeneath(root, "a/missing", false, 0777))
+        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+    assertThatThrownBy(() -> SafePaths.openBeneath(root, "a/missing/deeper", false, 0777))
+        .isInstanceOf(java.nio.file.NoSuchFileException.class);
   }
 
   @ParameterizedTest(name = "openat2={0}")

@@ -191,11 +191,13 @@ class PodConfigsTest {
     assertThat(PodConfigs.tmpfsOptions(new VolumeSpec.EmptyDir("m", "Memory", "64Gi"), g))
         .containsEntry("o", "nr_blocks=" + ((4L << 30) / 4096));
     // A DiskId names a disk of one account in one region: the same DiskId of another account is another volume.
-    String a = PodConfigs.diskVolumeName("acct-a", "cn-hangzhou", "d-42");
+    String a = PodConfigs.diskVolumeName("srv1", "acct-a", "cn-hangzhou", "d-42");
     assertThat(a).matches("openeci-disk-[0-9a-f]{16}-d-42");
-    assertThat(PodConfigs.diskVolumeName("acct-b", "cn-hangzhou", "d-42")).isNotEqualTo(a);
-    assertThat(PodConfigs.diskVolumeName("acct-a", "cn-beijing", "d-42")).isNotEqualTo(a);
-    assertThat(PodConfigs.diskVolumeName("acct-a", "cn-hangzhou", "d-42")).isEqualTo(a);
+    assertThat(PodConfigs.diskVolumeName("srv1", "acct-b", "cn-hangzhou", "d-42")).isNotEqualTo(a);
+    assertThat(PodConfigs.diskVolumeName("srv1", "acct-a", "cn-beijing", "d-42")).isNotEqualTo(a);
+    assertThat(PodConfigs.diskVolumeName("srv2", "acct-a", "cn-hangzhou", "d-42")).as("another openeci server")
+        .isNotEqualTo(a);
+    assertThat(PodConfigs.diskVolumeName("srv1", "acct-a", "cn-hangzhou", "d-42")).isEqualTo(a);
     assertThat(PodConfigs.volumeName("eci-1", new VolumeSpec.Disk("d", null, 20, null))).isEqualTo("openeci-eci-1-d");
     assertThat(PodConfigs.volumeName("eci-1", new VolumeSpec.Flex("f", "x", null, null))).isEqualTo("openeci-eci-1-f");
   }

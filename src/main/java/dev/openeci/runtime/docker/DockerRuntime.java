@@ -208,6 +208,17 @@ public final class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  @Override
+  public Optional<String> imageId(String image) {
+    try {
+      return Optional.ofNullable(client.inspectImageCmd(image).exec().getId());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      throw failure("inspect image " + image, e);
+    }
+  }
+
   /** Splits {@code registry:port/repo:tag} / {@code repo@digest} into repository and tag. */
   static String[] repositoryAndTag(String image) {
     if (image.contains("@")) return new String[] {image, null};
@@ -400,7 +411,7 @@ public final class DockerRuntime implements ContainerRuntime {
   @Override
   public String ensureVolume(String name, Map<String, String> driverOptions, Map<String, String> labels) {
     try {
-      return client.inspectVolumeCmd(name).exec().getMountpoint();
+      return ours(client.inspectVolumeCmd(name).exec(), labels);
     } catch (NotFoundException e) {
       // create it below
     } catch (RuntimeException e) {
@@ -411,12 +422,28 @@ public final class DockerRuntime implements ContainerRuntime {
       if (!driverOptions.isEmpty()) cmd.withDriverOpts(driverOptions);
       return cmd.exec().getMountpoint();
     } catch (RuntimeException e) {
+      com.github.dockerjava.api.command.InspectVolumeResponse existing;
       try {
-        return client.inspectVolumeCmd(name).exec().getMountpoint(); // created concurrently
+        existing = client.inspectVolumeCmd(name).exec(); // created concurrently
       } catch (RuntimeException ignored) {
         throw failure("create volume " + name, e);
       }
+      return ours(existing, labels);
     }
+  }
+
+  /**
+   * The mountpoint of an existing volume that carries every label it would have been created
+   * with; a volume of that name made by anyone else (another openeci, another account, an
+   * operator) is not used.
+   */
+  private static String ours(com.github.dockerjava.api.command.InspectVolumeResponse v, Map<String, String> labels) {
+    Map<String, String> have = v.getLabels() == null ? Map.of() : v.getLabels();
+    if (!have.entrySet().containsAll(labels.entrySet())) {
+      throw new RuntimeFailure("engine volume " + v.getName() + " exists but does not belong to this group or"
+          + " account (its labels differ); it is not mounted");
+    }
+    return v.getMountpoint();
   }
 
   @Override
