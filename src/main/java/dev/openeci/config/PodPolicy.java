@@ -2,6 +2,7 @@ package dev.openeci.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What the operator lets container groups do on this host (docs/pod-config.md). Checked when a
@@ -11,14 +12,30 @@ import java.util.List;
  * @param allowPrivileged whether SecurityContextPrivileged=true is honoured
  * @param publishAddress host address container ports are published on when a group asks for a
  *     public address (AutoCreateEip / EipInstanceId); reported as the group's InternetIp
+ * @param extraCapabilities capabilities Capability.Add may name beyond {@link Capabilities#BASELINE}
+ *     (serve --allow-capabilities; default {@link Capabilities#DEFAULT_EXTRA}); privileged allows all
  */
-public record PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress) {
+public record PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress,
+    Set<String> extraCapabilities) {
   public static final String DEFAULT_PUBLISH_ADDRESS = "127.0.0.1";
   public static final PodPolicy DEFAULT = new PodPolicy(List.of(), false, DEFAULT_PUBLISH_ADDRESS);
 
   public PodPolicy {
     allowedHostPaths = allowedHostPaths == null ? List.of() : List.copyOf(allowedHostPaths);
     if (publishAddress == null || publishAddress.isBlank()) publishAddress = DEFAULT_PUBLISH_ADDRESS;
+    extraCapabilities = extraCapabilities == null ? Set.copyOf(Capabilities.DEFAULT_EXTRA)
+        : Capabilities.copy(extraCapabilities);
+  }
+
+  /** The policy with the default capability allow-list. */
+  public PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress) {
+    this(allowedHostPaths, allowPrivileged, publishAddress, null);
+  }
+
+  /** True when a container may add {@code capability} (canonical name, or ALL). */
+  public boolean capabilityAllowed(String capability) {
+    if (allowPrivileged) return true;
+    return Capabilities.BASELINE.contains(capability) || extraCapabilities.contains(capability);
   }
 
   /** True when {@code path} (absolute, normalized) lies under one of the allowed prefixes. */

@@ -70,10 +70,24 @@ public final class Main implements Runnable {
         + " with Forbidden.Privileged)")
     boolean allowPrivileged;
 
+    @Option(names = "--allow-capabilities", split = ",", defaultValue = "NET_ADMIN,NET_RAW",
+        description = "Capabilities Capability.Add may name beyond the Kubernetes baseline set (AUDIT_WRITE, CHOWN,"
+        + " DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT);"
+        + " \"none\" for nothing more (default ${DEFAULT-VALUE}; others are refused with Forbidden.Capability)")
+    List<String> allowCapabilities = List.of();
+
     @Option(names = "--publish-address", defaultValue = "${env:OPENECI_PUBLISH_ADDRESS:-127.0.0.1}",
         description = "Host address container ports are published on for groups with AutoCreateEip/EipInstanceId;"
         + " their InternetIp (default ${DEFAULT-VALUE}; env OPENECI_PUBLISH_ADDRESS)")
     String publishAddress;
+
+    private java.util.Set<String> capabilities(List<String> names) {
+      try {
+        return dev.openeci.config.Capabilities.parseOperatorList(names);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--allow-capabilities: " + e.getMessage());
+      }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -86,7 +100,8 @@ public final class Main implements Runnable {
               + " /var/run/docker.sock); run scripts/setup-engine.sh or start Docker/Podman"));
       ServerConfig config = new ServerConfig(host, port, dataDir(dataDir), regions, endpoint,
           Duration.ofSeconds(resyncSeconds), workers,
-          new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress));
+          new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress,
+              capabilities(allowCapabilities)));
       ContainerRuntime runtime = new DockerRuntime(endpoint);
       OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out).start();
       CountDownLatch stopped = new CountDownLatch(1);
