@@ -76,9 +76,9 @@ class ReflectedTextTest {
       p.put("Container.1.EnvironmentVar.1.Value", "v");
     }
     if (r.param().startsWith("Container.1.VolumeMount")) {
-      p.put("Volume.1.Name", "v");
+      p.put("Volume.1.Name", "vol");
       p.put("Volume.1.Type", "EmptyDirVolume");
-      p.put("Container.1.VolumeMount.1.Name", "v");
+      p.put("Container.1.VolumeMount.1.Name", "vol");
     }
     if (r.param().startsWith("ImageRegistryCredential")) {
       p.put("ImageRegistryCredential.1.UserName", "u");
