@@ -76,6 +76,11 @@ public final class Main implements Runnable {
         + " \"none\" for nothing more (default ${DEFAULT-VALUE}; others are refused with Forbidden.Capability)")
     List<String> allowCapabilities = List.of();
 
+    @Option(names = "--secret-key-file", description = "Key that encrypts secrets in the database (AES-256-GCM;"
+        + " created 0600 on first start; default <data-dir>/secret.key; env OPENECI_SECRET_KEY_FILE). Keep it out of"
+        + " the database's backups.")
+    Path secretKeyFile;
+
     @Option(names = "--publish-address", defaultValue = "${env:OPENECI_PUBLISH_ADDRESS:-127.0.0.1}",
         description = "Host address container ports are published on for groups with AutoCreateEip/EipInstanceId;"
         + " their InternetIp (default ${DEFAULT-VALUE}; env OPENECI_PUBLISH_ADDRESS)")
@@ -103,7 +108,9 @@ public final class Main implements Runnable {
           new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress,
               capabilities(allowCapabilities)));
       ContainerRuntime runtime = new DockerRuntime(endpoint);
-      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out).start();
+      java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+      if (secretKeyFile != null) env.put(dev.openeci.store.SecretBox.KEY_FILE_ENV, secretKeyFile.toString());
+      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), env, System.out).start();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
@@ -187,9 +194,14 @@ public final class Main implements Runnable {
       @Option(names = "--data-dir", description = "Data directory (as for serve)")
       Path dataDir;
 
+      @Option(names = "--secret-key-file", description = "Secret key file (as for serve; env OPENECI_SECRET_KEY_FILE)")
+      Path secretKeyFile;
+
       @Override
       public Integer call() {
-        try (Database db = Database.open(dataDir(dataDir).resolve("openeci.db"))) {
+        Path dir = dataDir(dataDir);
+        Path keyFile = secretKeyFile != null ? secretKeyFile : dev.openeci.store.SecretBox.keyFile(dir, System.getenv());
+        try (Database db = Database.open(dir.resolve("openeci.db"), keyFile)) {
           AccessKey key = Bootstrap.generate(account);
           new AccessKeyRepository(db).put(key, Instant.now());
           System.out.println("OPENECI_ACCESS_KEY_ID=" + key.accessKeyId());
