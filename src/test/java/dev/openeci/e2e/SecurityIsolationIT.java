@@ -32,6 +32,7 @@ class SecurityIsolationIT {
   static com.aliyun.teaopenapi.Client a;
   static com.aliyun.teaopenapi.Client b;
   static String image;
+  static String otherSecret;
   final List<Object[]> created = new ArrayList<>();
 
   @BeforeAll
@@ -42,8 +43,8 @@ class SecurityIsolationIT {
     SdkEndToEndIT.engine = TestEngine.runtime();
     a = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
     Map<String, String> other = accessKey(dataDir, "other-account");
-    b = EciClients.tea(server.endpoint(), other.get("OPENECI_ACCESS_KEY_ID"), other.get("OPENECI_ACCESS_KEY_SECRET"),
-        false);
+    otherSecret = other.get("OPENECI_ACCESS_KEY_SECRET");
+    b = EciClients.tea(server.endpoint(), other.get("OPENECI_ACCESS_KEY_ID"), otherSecret, false);
   }
 
   @AfterAll
@@ -139,6 +140,50 @@ class SecurityIsolationIT {
     EciClients.call(b, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", strangerId));
     SdkEndToEndIT.awaitNoContainers(strangerId);
     SdkEndToEndIT.await(() -> networks(owner).size() == 1 ? Boolean.TRUE : null, "the other account's network to go");
+  }
+
+  @Test
+  void secretsAreSealedAtRestAndEverythingWorksAfterARestart() throws Exception {
+    String password = "reg-pass-" + SdkEndToEndIT.shortId();
+    String hidden = "hidden-" + SdkEndToEndIT.shortId();
+    Map<String, Object> q = group("sealed");
+    container(q, 1, "app", SLEEP);
+    q.put("Container.1.EnvironmentVarHide", true);
+    q.put("Container.1.EnvironmentVar.1.Key", "TOKEN");
+    q.put("Container.1.EnvironmentVar.1.Value", hidden);
+    q.put("ImageRegistryCredential.1.Server", "registry.example.com");
+    q.put("ImageRegistryCredential.1.UserName", "deploy");
+    q.put("ImageRegistryCredential.1.Password", password);
+    String id = create(a, q);
+    SdkEndToEndIT.awaitStatus(a, id, "Running");
+    String raw = rawDatabase(dataDir);
+    assertThat(raw).contains("enc1:").doesNotContain(password).doesNotContain(hidden)
+        .doesNotContain(ServerProcess.ACCESS_KEY_SECRET).doesNotContain(otherSecret);
+    assertThat(java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("secret.key")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("instance-id")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    server.kill9();
+    server.start();
+    // Both accounts' signed requests still verify (their secrets are read back through the key) ...
+    SdkEndToEndIT.awaitStatus(a, id, "Running");
+    assertThat(EciClients.call(b, "DescribeContainerGroups", Map.of("RegionId", "cn-hangzhou"))).isNotNull();
+    // ... and the container still has its environment value.
+    assertThat(exec(a, id, "app", "printenv TOKEN")).isEqualTo(hidden + "\n");
+    assertThat(rawDatabase(dataDir)).doesNotContain(password).doesNotContain(hidden);
+  }
+
+  /** Every byte SQLite wrote in a data directory (database, write-ahead log, shared memory). */
+  static String rawDatabase(Path dataDir) throws java.io.IOException {
+    StringBuilder out = new StringBuilder();
+    for (String f : List.of("openeci.db", "openeci.db-wal", "openeci.db-shm")) {
+      Path p = dataDir.resolve(f);
+      if (java.nio.file.Files.exists(p)) {
+        out.append(new String(java.nio.file.Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+    }
+    return out.toString();
   }
 
   // --- helpers ----------------------------------------------------------------------------------------
