@@ -23,7 +23,8 @@ public final class AccountNetworks {
   public static String name(String owner, String accountId, String regionId) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256")
-          .digest((owner + "\0" + accountId + "\0" + regionId).getBytes(StandardCharsets.UTF_8));
+          .digest((owner.length() + ":" + owner + accountId.length() + ":" + accountId + regionId)
+              .getBytes(StandardCharsets.UTF_8));
       return "openeci-net-" + HexFormat.of().formatHex(d, 0, 10);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

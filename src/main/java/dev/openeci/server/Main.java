@@ -199,6 +199,10 @@ public final class Main implements Runnable {
 
       @Override
       public Integer call() {
+        if (!account.matches("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")) {
+          System.err.println("openeci accesskey create: --account must be 1-64 letters, digits, '.', '_', '@' or '-'");
+          return 2;
+        }
         Path dir = dataDir(dataDir);
         Path keyFile = secretKeyFile != null ? secretKeyFile : dev.openeci.store.SecretBox.keyFile(dir, System.getenv());
         try (Database db = Database.open(dir.resolve("openeci.db"), keyFile)) {
