@@ -144,6 +144,22 @@ class SecretsAtRestTest {
   }
 
   @Test
+  void aDataDirectoryAndDatabaseLeftWideByAnEarlierVersionAreNarrowed() throws Exception {
+    Path data = dir.resolve("old");
+    Files.createDirectories(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Files.createFile(data.resolve("openeci.db"), PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rw-r--r--")));
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x")); // umask may have narrowed it
+    Files.setPosixFilePermissions(data.resolve("openeci.db"), PosixFilePermissions.fromString("rw-r--r--"));
+    Database.open(data.resolve("openeci.db")).close();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("openeci.db"))))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(SecretBox.KEY_FILE))))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
   void aSealedValueOpensOnlyInItsOwnRow() {
     SecretBox box = SecretBox.open(dir.resolve("k"));
     String sealed = box.seal(AK_SECRET, SecretBox.context("access_keys", "secret", "LTAIa"));
