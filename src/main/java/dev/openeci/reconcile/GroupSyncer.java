@@ -460,6 +460,16 @@ public final class GroupSyncer {
           now);
       return;
     }
+    // Groups stored before the allow-list (or under a wider --allow-capabilities) get nothing beyond it now.
+    List<String> refusedCaps = c.security().capabilityAdd().stream().filter(cap -> {
+      String canonical = dev.openeci.config.Capabilities.canonical(cap);
+      return canonical == null || !policy.capabilityAllowed(canonical);
+    }).toList();
+    if (!refusedCaps.isEmpty()) {
+      refuse(g.id(), c, key, r.attempt(), "Failed", "CreateContainerConfigError", "Error: capabilities " + refusedCaps
+          + " are not allowed by this server (serve --allow-capabilities)", backoff, waiting, now);
+      return;
+    }
     int gpus = c.gpu() == null ? 0 : c.gpu();
     if (gpus > 0 && !gpuAvailable()) {
       refuse(g.id(), c, key, r.attempt(), "FailedScheduling", "Unschedulable", "0/1 nodes are available: 1 Insufficient"

@@ -174,6 +174,36 @@ class SecurityIsolationIT {
     assertThat(rawDatabase(dataDir)).doesNotContain(password).doesNotContain(hidden);
   }
 
+  @Test
+  void aGroupStoredUnderAWiderPolicyGetsNoEscalatedCapabilityAfterTheFlagIsGone(@TempDir Path dir) throws Exception {
+    String id;
+    try (ServerProcess wide = new ServerProcess(dir, TestEngine.endpoint()).withArgs("--allow-capabilities",
+        "SYS_ADMIN").start()) {
+      com.aliyun.teaopenapi.Client c = EciClients.tea(wide.endpoint(), ServerProcess.ACCESS_KEY_ID,
+          ServerProcess.ACCESS_KEY_SECRET, false);
+      Map<String, Object> q = group("wide");
+      container(q, 1, "app", SLEEP);
+      q.put("Container.1.SecurityContext.Capability.Add.1", "SYS_ADMIN");
+      id = (String) EciClients.call(c, "CreateContainerGroup", q).get("ContainerGroupId");
+      SdkEndToEndIT.awaitStatus(c, id, "Running");
+      assertThat(caps(exec(c, id, "app", "grep CapEff /proc/self/status")) & bit(21)).as("allowed by the flag")
+          .isNotZero();
+    } // stops the server and removes its containers: the record stays in the database
+    try (ServerProcess narrow = new ServerProcess(dir, TestEngine.endpoint()).start()) {
+      com.aliyun.teaopenapi.Client c = EciClients.tea(narrow.endpoint(), ServerProcess.ACCESS_KEY_ID,
+          ServerProcess.ACCESS_KEY_SECRET, false);
+      Map<String, Object> waiting = SdkEndToEndIT.awaitGroup(c, id, g -> {
+        Map<String, Object> st = PodConfigIT.state(g, "app");
+        return "CreateContainerConfigError".equals(st.get("Reason"));
+      }, "SYS_ADMIN refused after restart", narrow::logText);
+      assertThat((String) PodConfigIT.state(waiting, "app").get("Message")).contains("SYS_ADMIN");
+      assertThat(SdkEndToEndIT.containerIds(id)).allSatisfy(cid -> assertThat(
+          TestEngine.runtime().inspect(cid).orElseThrow().label(Labels.ROLE)).isEqualTo(Labels.ROLE_SANDBOX));
+      EciClients.call(c, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
+      SdkEndToEndIT.awaitNoContainers(id);
+    }
+  }
+
   /** Every byte SQLite wrote in a data directory (database, write-ahead log, shared memory). */
   static String rawDatabase(Path dataDir) throws java.io.IOException {
     StringBuilder out = new StringBuilder();
