@@ -2,6 +2,7 @@ package dev.openeci.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What the operator lets container groups do on this host (docs/pod-config.md). Checked when a
@@ -11,10 +12,12 @@ import java.util.List;
  * @param allowPrivileged whether SecurityContextPrivileged=true is honoured
  * @param publishAddress host address container ports are published on when a group asks for a
  *     public address (AutoCreateEip / EipInstanceId); reported as the group's InternetIp
+ * @param extraCapabilities capabilities Capability.Add may name beyond {@link Capabilities#BASELINE}
+ *     (serve --allow-capabilities; default {@link Capabilities#DEFAULT_EXTRA}); privileged allows all
  * @param maxGraceSeconds the largest TerminationGracePeriodSeconds accepted (and applied)
  */
 public record PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress,
-    int maxGraceSeconds) {
+    Set<String> extraCapabilities, int maxGraceSeconds) {
   public static final String DEFAULT_PUBLISH_ADDRESS = "127.0.0.1";
   /**
    * Default of {@code serve --max-grace-seconds}: the largest TerminationGracePeriodSeconds a group
@@ -26,12 +29,32 @@ public record PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, 
   public PodPolicy {
     allowedHostPaths = allowedHostPaths == null ? List.of() : List.copyOf(allowedHostPaths);
     if (publishAddress == null || publishAddress.isBlank()) publishAddress = DEFAULT_PUBLISH_ADDRESS;
+    extraCapabilities = extraCapabilities == null ? Set.copyOf(Capabilities.DEFAULT_EXTRA)
+        : Capabilities.copy(extraCapabilities);
     if (maxGraceSeconds < 0) throw new IllegalArgumentException("the maximum grace period must be >= 0 seconds");
   }
 
-  /** The policy with the default maximum grace period. */
+  /** The policy with the default capability allow-list and maximum grace period. */
   public PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress) {
-    this(allowedHostPaths, allowPrivileged, publishAddress, DEFAULT_MAX_GRACE_SECONDS);
+    this(allowedHostPaths, allowPrivileged, publishAddress, (Set<String>) null, DEFAULT_MAX_GRACE_SECONDS);
+  }
+
+  /** The policy with the default capability allow-list. */
+  public PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress,
+      int maxGraceSeconds) {
+    this(allowedHostPaths, allowPrivileged, publishAddress, (Set<String>) null, maxGraceSeconds);
+  }
+
+  /** The policy with the default maximum grace period. */
+  public PodPolicy(List<String> allowedHostPaths, boolean allowPrivileged, String publishAddress,
+      Set<String> extraCapabilities) {
+    this(allowedHostPaths, allowPrivileged, publishAddress, extraCapabilities, DEFAULT_MAX_GRACE_SECONDS);
+  }
+
+  /** True when a container may add {@code capability} (canonical name, or ALL). */
+  public boolean capabilityAllowed(String capability) {
+    if (allowPrivileged) return true;
+    return Capabilities.BASELINE.contains(capability) || extraCapabilities.contains(capability);
   }
 
   /** True when {@code path} (absolute, normalized) lies under one of the allowed prefixes. */

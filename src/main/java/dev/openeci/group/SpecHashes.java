@@ -36,7 +36,8 @@ public final class SpecHashes {
   }
 
   public static String sandbox(GroupSpec spec) {
-    return hash(List.of(spec.volumes(), spec.dns(), spec.network(), spec.security()));
+    // "account-network": sandboxes made before groups got one network per account are recreated on it.
+    return hash(List.of(spec.volumes(), spec.dns(), spec.network(), spec.security(), "account-network"));
   }
 
   private static String hash(Object value) {

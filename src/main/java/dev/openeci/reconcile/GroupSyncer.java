@@ -422,9 +422,12 @@ public final class GroupSyncer {
       ContainerRuntime.SandboxImage image = runtime.ensureSandboxImage();
       Map<String, String> labels = labels(g, Labels.ROLE_SANDBOX, null, 0);
       List<String>[] hostDns = hostResolvConf();
+      String network = runtime.ensureNetwork(AccountNetworks.name(owner, g.accountId(), g.regionId()),
+          AccountNetworks.labels(owner));
       CreateContainer spec = new CreateContainer(sandboxName(g.id()), image.image(), labels, image.command(),
           List.of(), List.of(), null, null, false, false, false, 0, 0, volumes.sandboxMounts(g.id(), g.spec()),
-          false, List.of(), false, PodConfigs.sandbox(g.spec(), hostDns[0], hostDns[1], policy.publishAddress()));
+          false, List.of(), false, PodConfigs.sandbox(g.spec(), hostDns[0], hostDns[1], policy.publishAddress())
+              .onNetwork(network));
       String id;
       try {
         id = runtime.create(spec);
@@ -512,6 +515,16 @@ public final class GroupSyncer {
       refuse(g.id(), c, key, r.attempt(), "Failed", "CreateContainerConfigError",
           "Error: privileged containers are not allowed by this server (serve --allow-privileged)", backoff, waiting,
           now);
+      return;
+    }
+    // Groups stored before the allow-list (or under a wider --allow-capabilities) get nothing beyond it now.
+    List<String> refusedCaps = c.security().capabilityAdd().stream().filter(cap -> {
+      String canonical = dev.openeci.config.Capabilities.canonical(cap);
+      return canonical == null || !policy.capabilityAllowed(canonical);
+    }).toList();
+    if (!refusedCaps.isEmpty()) {
+      refuse(g.id(), c, key, r.attempt(), "Failed", "CreateContainerConfigError", "Error: capabilities " + refusedCaps
+          + " are not allowed by this server (serve --allow-capabilities)", backoff, waiting, now);
       return;
     }
     int gpus = c.gpu() == null ? 0 : c.gpu();
@@ -972,12 +985,19 @@ public final class GroupSyncer {
       fingerprints.remove(gid);
       failures.remove(gid);
       graceTimers.remove(gid);
+      releaseNetwork(g);
       log.info("{}: deleted ({} containers removed)", gid, obs.all().size());
     } catch (RuntimeFailure e) {
       retryLater(gid, "delete", e);
     } catch (Exception e) {
       retryLater(gid, "delete", new RuntimeFailure(e.toString(), e));
     }
+  }
+
+  /** The account's network goes with its last group in the region (the engine keeps it while in use). */
+  private void releaseNetwork(ContainerGroup g) {
+    if (!repo.find(o -> o.accountId().equals(g.accountId()) && o.regionId().equals(g.regionId())).isEmpty()) return;
+    runtime.removeNetworkIfUnused(AccountNetworks.name(owner, g.accountId(), g.regionId()));
   }
 
   private void removeOrphans(String groupId, List<RuntimeContainer> observed) {

@@ -117,6 +117,23 @@ public interface ContainerRuntime extends Closeable {
   /** Removes every volume whose labels contain all of {@code labels}; volumes in use are kept. */
   default void removeVolumes(Map<String, String> labels) {}
 
+  /**
+   * Makes sure a bridge network isolated from every other isolated network exists (one per
+   * account, docs/security.md) and returns the name sandboxes join; null = this engine has no such
+   * networks and sandboxes use its default bridge.
+   */
+  default String ensureNetwork(String name, Map<String, String> labels) {
+    return null;
+  }
+
+  /** Removes a network when no container uses it any more; false when it is still in use. */
+  default boolean removeNetworkIfUnused(String name) {
+    return true;
+  }
+
+  /** Removes every unused network whose labels contain all of {@code labels}. */
+  default void removeNetworks(Map<String, String> labels) {}
+
   /** The host PID of a running container's first process, when the engine tells it. */
   default Optional<Long> pid(String containerId) {
     return Optional.empty();

@@ -60,18 +60,25 @@ public record CreateContainer(
       List<String> dnsOptions,
       List<String> extraHosts,
       Map<String, String> sysctls,
-      boolean sharePid) {
+      boolean sharePid,
+      String networkName) {
 
     /** The sandbox: owns the network, UTS and IPC namespaces (and PID when {@code sharePid}). */
     public static Network own(String hostname, List<PortBinding> ports, List<String> dns, List<String> dnsSearch,
         List<String> dnsOptions, List<String> extraHosts, Map<String, String> sysctls, boolean sharePid) {
       return new Network(null, hostname, List.copyOf(ports), List.copyOf(dns), List.copyOf(dnsSearch),
-          List.copyOf(dnsOptions), List.copyOf(extraHosts), Map.copyOf(sysctls), sharePid);
+          List.copyOf(dnsOptions), List.copyOf(extraHosts), Map.copyOf(sysctls), sharePid, null);
+    }
+
+    /** The sandbox on a named engine network (its account's); null = the engine's default bridge. */
+    public Network onNetwork(String name) {
+      return new Network(sandboxId, hostname, ports, dns, dnsSearch, dnsOptions, extraHosts, sysctls, sharePid, name);
     }
 
     /** A member: joins the sandbox's network and IPC (and PID when {@code sharePid}) namespaces. */
     public static Network joinSandbox(String sandboxId, String hostname, boolean sharePid) {
-      return new Network(sandboxId, hostname, List.of(), List.of(), List.of(), List.of(), List.of(), Map.of(), sharePid);
+      return new Network(sandboxId, hostname, List.of(), List.of(), List.of(), List.of(), List.of(), Map.of(), sharePid,
+          null);
     }
 
     public boolean joins() {

@@ -69,7 +69,11 @@ public final class Bootstrap {
         if (!id.isEmpty()) return id;
       }
       String id = random(16).toLowerCase(java.util.Locale.ROOT);
-      Files.createDirectories(dataDir);
+      if (!Files.isDirectory(dataDir)) {
+        Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      Files.deleteIfExists(file);
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
       log.info("new openeci instance {} (engine objects are labelled openeci.owner={})", id, id);
       return id;
@@ -103,7 +107,10 @@ public final class Bootstrap {
 
   private static void write(Path file, AccessKey key) {
     try {
-      Files.createDirectories(file.getParent());
+      if (!Files.isDirectory(file.getParent())) {
+        Files.createDirectories(file.getParent(),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
       Files.deleteIfExists(file);
       Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(file, "OPENECI_ACCESS_KEY_ID=" + key.accessKeyId() + "\nOPENECI_ACCESS_KEY_SECRET="

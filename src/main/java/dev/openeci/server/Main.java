@@ -70,6 +70,17 @@ public final class Main implements Runnable {
         + " with Forbidden.Privileged)")
     boolean allowPrivileged;
 
+    @Option(names = "--allow-capabilities", split = ",", defaultValue = "NET_ADMIN,NET_RAW",
+        description = "Capabilities Capability.Add may name beyond the Kubernetes baseline set (AUDIT_WRITE, CHOWN,"
+        + " DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT);"
+        + " \"none\" for nothing more (default ${DEFAULT-VALUE}; others are refused with Forbidden.Capability)")
+    List<String> allowCapabilities = List.of();
+
+    @Option(names = "--secret-key-file", description = "Key that encrypts secrets in the database (AES-256-GCM;"
+        + " created 0600 on first start; default <data-dir>/secret.key; env OPENECI_SECRET_KEY_FILE). Keep it out of"
+        + " the database's backups.")
+    Path secretKeyFile;
+
     @Option(names = "--publish-address", defaultValue = "${env:OPENECI_PUBLISH_ADDRESS:-127.0.0.1}",
         description = "Host address container ports are published on for groups with AutoCreateEip/EipInstanceId;"
         + " their InternetIp (default ${DEFAULT-VALUE}; env OPENECI_PUBLISH_ADDRESS)")
@@ -85,6 +96,14 @@ public final class Main implements Runnable {
         + " recorded as a Warning event and retried (default ${DEFAULT-VALUE}; env OPENECI_ENGINE_TIMEOUT_SECONDS)")
     int engineTimeoutSeconds;
 
+    private java.util.Set<String> capabilities(List<String> names) {
+      try {
+        return dev.openeci.config.Capabilities.parseOperatorList(names);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--allow-capabilities: " + e.getMessage());
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       int colon = listen.lastIndexOf(':');
@@ -96,10 +115,13 @@ public final class Main implements Runnable {
               + " /var/run/docker.sock); run scripts/setup-engine.sh or start Docker/Podman"));
       ServerConfig config = new ServerConfig(host, port, dataDir(dataDir), regions, endpoint,
           Duration.ofSeconds(resyncSeconds), workers,
-          new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress, maxGraceSeconds),
+          new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress,
+              capabilities(allowCapabilities), maxGraceSeconds),
           Duration.ofSeconds(engineTimeoutSeconds));
       ContainerRuntime runtime = new DockerRuntime(endpoint);
-      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out).start();
+      java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+      if (secretKeyFile != null) env.put(dev.openeci.store.SecretBox.KEY_FILE_ENV, secretKeyFile.toString());
+      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), env, System.out).start();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
@@ -183,9 +205,18 @@ public final class Main implements Runnable {
       @Option(names = "--data-dir", description = "Data directory (as for serve)")
       Path dataDir;
 
+      @Option(names = "--secret-key-file", description = "Secret key file (as for serve; env OPENECI_SECRET_KEY_FILE)")
+      Path secretKeyFile;
+
       @Override
       public Integer call() {
-        try (Database db = Database.open(dataDir(dataDir).resolve("openeci.db"))) {
+        if (!account.matches("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")) {
+          System.err.println("openeci accesskey create: --account must be 1-64 letters, digits, '.', '_', '@' or '-'");
+          return 2;
+        }
+        Path dir = dataDir(dataDir);
+        Path keyFile = secretKeyFile != null ? secretKeyFile : dev.openeci.store.SecretBox.keyFile(dir, System.getenv());
+        try (Database db = Database.open(dir.resolve("openeci.db"), keyFile)) {
           AccessKey key = Bootstrap.generate(account);
           new AccessKeyRepository(db).put(key, Instant.now());
           System.out.println("OPENECI_ACCESS_KEY_ID=" + key.accessKeyId());

@@ -75,7 +75,8 @@ public final class OpenEci implements AutoCloseable {
       PrintStream out) {
     this.config = config;
     this.runtime = runtime;
-    this.db = Database.open(config.dataDir().resolve("openeci.db"));
+    this.db = Database.open(config.dataDir().resolve("openeci.db"),
+        dev.openeci.store.SecretBox.keyFile(config.dataDir(), env));
     this.groups = new GroupRepository(db);
     this.keys = new AccessKeyRepository(db);
     this.adminKey = Bootstrap.ensureAdminKey(keys, config.dataDir(), env, out);

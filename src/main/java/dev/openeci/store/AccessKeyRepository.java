@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * AccessKey pairs (id, secret, owning account). The database file is mode 0600.
+ * AccessKey pairs (id, secret, owning account). The database file is mode 0600 and the secret is
+ * stored encrypted ({@link SecretBox}).
  *
  * <p>Every signed request looks its key up, so keys found are kept in memory for
  * {@link #CACHE_NANOS} (writes through this repository update the memory at once). Unknown ids
@@ -58,11 +59,16 @@ public final class AccessKeyRepository {
           "SELECT access_key_id, secret, account_id FROM access_keys WHERE access_key_id=?")) {
         ps.setString(1, accessKeyId);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(new AccessKey(rs.getString(1), rs.getString(2), rs.getString(3)))
-              : Optional.empty();
+          return rs.next() ? Optional.of(new AccessKey(rs.getString(1),
+              db.secrets().open(rs.getString(2), context(rs.getString(1))), rs.getString(3))) : Optional.empty();
         }
       }
     });
+  }
+
+  /** Secrets are stored sealed with the server's key ({@link SecretBox}), bound to their key id. */
+  static String context(String accessKeyId) {
+    return SecretBox.context("access_keys", "secret", accessKeyId);
   }
 
   /** Inserts or replaces a key. */
@@ -72,7 +78,7 @@ public final class AccessKeyRepository {
           + " created_at) VALUES (?,?,?,?) ON CONFLICT(access_key_id) DO UPDATE SET secret=excluded.secret,"
           + " account_id=excluded.account_id")) {
         ps.setString(1, key.accessKeyId());
-        ps.setString(2, key.secret());
+        ps.setString(2, db.secrets().seal(key.secret(), context(key.accessKeyId())));
         ps.setString(3, key.accountId());
         ps.setString(4, now.toString());
         ps.executeUpdate();

@@ -58,7 +58,8 @@ public final class GroupRepository {
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ContainerGroup g = new ContainerGroup(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-              read(rs.getString(5), GroupSpec.class), read(rs.getString(6), GroupState.class),
+              read(db.secrets().open(rs.getString(5), specContext(rs.getString(1))), GroupSpec.class),
+              read(rs.getString(6), GroupState.class),
               Instant.parse(rs.getString(7)), Instant.parse(rs.getString(8)),
               rs.getString(9) == null ? null : Instant.parse(rs.getString(9)), rs.getLong(10));
           putGroup(g);
@@ -184,7 +185,7 @@ public final class GroupRepository {
         ps.setString(3, g.regionId());
         ps.setString(4, g.spec().name());
         ps.setLong(5, g.specVersion());
-        ps.setString(6, write(g.spec()));
+        ps.setString(6, sealedSpec(g));
         ps.setString(7, write(g.state()));
         ps.setString(8, g.creationTime().toString());
         ps.setString(9, g.updatedTime().toString());
@@ -224,7 +225,7 @@ public final class GroupRepository {
     try (PreparedStatement ps = c.prepareStatement("UPDATE container_groups SET spec_version=?, spec=?, state=?,"
         + " updated_time=?, deletion_requested=?, restart_generation=? WHERE id=?")) {
       ps.setLong(1, g.specVersion());
-      ps.setString(2, write(g.spec()));
+      ps.setString(2, sealedSpec(g));
       ps.setString(3, write(g.state()));
       ps.setString(4, g.updatedTime().toString());
       ps.setString(5, g.deletionRequested() == null ? null : g.deletionRequested().toString());
@@ -257,7 +258,8 @@ public final class GroupRepository {
         ps.setString(1, id);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) return Map.<String, String>of();
-          return json.readValue(rs.getString(1), new com.fasterxml.jackson.core.type.TypeReference<
+          return json.readValue(db.secrets().open(rs.getString(1), paramsContext(id)),
+              new com.fasterxml.jackson.core.type.TypeReference<
               java.util.TreeMap<String, String>>() {});
         } catch (java.io.IOException e) {
           throw new SQLException("unreadable parameters of " + id, e);
@@ -292,11 +294,27 @@ public final class GroupRepository {
     return next;
   }
 
+  /**
+   * The spec holds registry passwords and environment values, the request parameters hold them as
+   * sent: both are stored sealed ({@link SecretBox}), bound to their row.
+   */
+  private String sealedSpec(ContainerGroup g) {
+    return db.secrets().seal(write(g.spec()), specContext(g.id()));
+  }
+
+  static String specContext(String id) {
+    return SecretBox.context("container_groups", "spec", id);
+  }
+
+  static String paramsContext(String id) {
+    return SecretBox.context("group_requests", "params", id);
+  }
+
   private void writeParams(java.sql.Connection c, String id, Map<String, String> params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO group_requests (group_id, params) VALUES (?, ?) ON CONFLICT(group_id) DO UPDATE SET params=excluded.params")) {
       ps.setString(1, id);
-      ps.setString(2, write(new java.util.TreeMap<>(params)));
+      ps.setString(2, db.secrets().seal(write(new java.util.TreeMap<>(params)), paramsContext(id)));
       ps.executeUpdate();
     }
   }

@@ -231,6 +231,9 @@ class RegistryIT {
     // Pull progress is logged at INFO with the group id; the password never is.
     assertThat(server.logText()).contains(id + ": pull " + authImage + ": ").doesNotContain(auth.password)
         .doesNotContain(wrong);
+    // At rest: the SQLite files hold the passwords sealed only (issue 10, docs/security.md).
+    assertThat(SecurityIsolationIT.rawDatabase(dataDir)).contains("enc1:").doesNotContain(auth.password)
+        .doesNotContain(wrong);
   }
 
   /**

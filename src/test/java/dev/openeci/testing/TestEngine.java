@@ -84,6 +84,7 @@ public final class TestEngine {
         if (dev.openeci.runtime.Labels.ROLE_SANDBOX.equals(c.label(dev.openeci.runtime.Labels.ROLE))) r.remove(c.id());
       }
       r.removeVolumes(mine);
+      r.removeNetworks(mine);
     } catch (IOException | RuntimeException e) {
       System.err.println("TestEngine: could not remove leftovers of " + dataDir + ": " + e);
     }

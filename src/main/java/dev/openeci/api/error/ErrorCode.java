@@ -71,6 +71,8 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
       "HostPathVolume is not allowed by this server's configuration.");
   public static final ErrorCode FORBIDDEN_PRIVILEGED = new ErrorCode("Forbidden.Privileged", 403,
       "Privileged containers are not allowed by this server's configuration.");
+  public static final ErrorCode FORBIDDEN_CAPABILITY = new ErrorCode("Forbidden.Capability", 403,
+      "The capability is not allowed by this server's configuration.");
   public static final ErrorCode FORBIDDEN_HOST_SYSCTL = new ErrorCode("Forbidden.HostSysctl", 403,
       "Only namespaced sysctls may be set; others would change the host's kernel.");
 

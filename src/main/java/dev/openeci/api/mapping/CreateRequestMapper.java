@@ -3,6 +3,7 @@ package dev.openeci.api.mapping;
 import dev.openeci.api.error.ApiException;
 import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
+import dev.openeci.config.Capabilities;
 import dev.openeci.group.Action;
 import dev.openeci.group.ContainerPort;
 import dev.openeci.group.ContainerSecurity;
@@ -41,6 +42,7 @@ public final class CreateRequestMapper {
   private CreateRequestMapper() {}
 
   public static GroupSpec map(ParamReader p, String defaultZone) {
+    Text.checkNoControl(p);
     String name = p.required("ContainerGroupName");
     checkName("ContainerGroupName", name);
     RestartPolicy restart = enumValue(p, "RestartPolicy", RestartPolicy.class, RestartPolicy.Always);
@@ -154,10 +156,16 @@ public final class CreateRequestMapper {
     }
     ParamReader sc = c.struct("SecurityContext");
     List<String> caps = new ArrayList<>();
-    for (String cap : sc.strings("Capability.Add")) {
+    List<String> capsAsked = sc.strings("Capability.Add");
+    for (int i = 0; i < capsAsked.size(); i++) {
+      String cap = capsAsked.get(i);
       String upper = cap.toUpperCase(Locale.ROOT).replaceFirst("^CAP_", "");
-      if (!upper.matches("[A-Z_]{2,32}")) throw ErrorCode.invalid(sc.path("Capability.Add"), "\"" + cap + "\" is not a capability");
-      caps.add(upper);
+      if (!upper.matches("[A-Z_]{2,32}")) {
+        throw ErrorCode.invalid(sc.path("Capability.Add." + (i + 1)), "\"" + Text.printable(cap) + "\" is not a capability");
+      }
+      // Known names are stored canonical; the pod policy refuses unknown ones (Forbidden.Capability).
+      String known = Capabilities.canonical(upper);
+      caps.add(known == null ? upper : known);
     }
     ContainerSecurity security = new ContainerSecurity(caps, sc.bool("ReadOnlyRootFilesystem"), sc.longValue("RunAsUser"),
         c.longValue("SecurityContextRunAsGroup"), c.bool("SecurityContextRunAsNonRoot"), c.bool("SecurityContextPrivileged"));

@@ -21,6 +21,7 @@ public final class ImageCacheMapper {
   private ImageCacheMapper() {}
 
   public static ImageCacheService.Request create(ParamReader p) {
+    Text.checkNoControl(p);
     String name = p.string("ImageCacheName");
     if (name == null || name.isEmpty()) throw ErrorCode.missing("ImageCacheName");
     if (name.length() < 2 || !NAME.matcher(name).matches()) {

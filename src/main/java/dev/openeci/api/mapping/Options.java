@@ -15,36 +15,67 @@ import java.util.regex.Pattern;
 /** Reads and validates the group-level options ({@link PodOptions}), including dependent fields. */
 final class Options {
   static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)");
-  static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]+(:\\d+\\.\\d+\\.\\d+\\.\\d+)?");
   /** Sysctls that live in a container's own namespaces (and so may be set per group). */
   static final Set<String> NAMESPACED_KERNEL = Set.of("kernel.shm_rmid_forced", "kernel.msgmax", "kernel.msgmnb",
       "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni");
 
   private Options() {}
 
+  /**
+   * DNS settings end up as lines of the group's resolv.conf and /etc/hosts: every value is checked
+   * for its own syntax (IP literals, RFC 1123 host names, {@code name[:value]} options), so none can
+   * add a line of its own.
+   */
   static PodOptions.Dns dns(ParamReader p) {
     String policy = oneOf(p, "DnsPolicy", List.of("None", "Default"));
     List<String> servers = p.strings("DnsConfig.NameServer");
+    Text.requireAtMost("DnsConfig.NameServer", servers, Text.MAX_NAME_SERVERS);
     for (int i = 0; i < servers.size(); i++) ip(p, "DnsConfig.NameServer." + (i + 1), servers.get(i));
+    List<String> searches = p.strings("DnsConfig.Search");
+    Text.requireAtMost("DnsConfig.Search", searches, Text.MAX_SEARCHES);
+    for (int i = 0; i < searches.size(); i++) Text.requireHostname(p.path("DnsConfig.Search." + (i + 1)), searches.get(i));
     List<PodOptions.Dns.Option> options = new ArrayList<>();
-    for (ParamReader o : p.list("DnsConfig.Option")) {
-      options.add(new PodOptions.Dns.Option(o.required("Name"), emptyToNull(o.string("Value"))));
+    List<ParamReader> optionParams = p.list("DnsConfig.Option");
+    Text.requireAtMost("DnsConfig.Option", optionParams, Text.MAX_DNS_OPTIONS);
+    for (ParamReader o : optionParams) {
+      String name = o.required("Name");
+      if (!Text.DNS_OPTION_NAME.matcher(name).matches()) {
+        throw ErrorCode.invalid(o.path("Name"), "\"" + Text.printable(name) + "\" is not a resolver option name"
+            + " (1-32 letters, digits, '-' and '_', e.g. ndots, timeout, rotate)");
+      }
+      String value = emptyToNull(o.string("Value"));
+      if (value != null && !Text.DNS_OPTION_VALUE.matcher(value).matches()) {
+        throw ErrorCode.invalid(o.path("Value"), "\"" + Text.printable(value) + "\" is not a resolver option value"
+            + " (1-32 letters, digits, '.', '-' and '_')");
+      }
+      options.add(new PodOptions.Dns.Option(name, value));
     }
     List<PodOptions.Dns.HostAlias> aliases = new ArrayList<>();
-    for (ParamReader a : p.list("HostAliase")) {
+    List<ParamReader> aliasParams = p.list("HostAliase");
+    Text.requireAtMost("HostAliase", aliasParams, Text.MAX_HOST_ALIASES);
+    for (ParamReader a : aliasParams) {
       String ip = a.required("Ip");
       ip(a, "Ip", ip);
       List<String> names = a.strings("Hostname");
       if (names.isEmpty()) throw ErrorCode.missing(a.path("Hostname.1"));
+      Text.requireAtMost(a.path("Hostname"), names, Text.MAX_HOSTNAMES_PER_ALIAS);
+      for (int i = 0; i < names.size(); i++) Text.requireHostname(a.path("Hostname." + (i + 1)), names.get(i));
       aliases.add(new PodOptions.Dns.HostAlias(ip, names));
     }
     String hostName = emptyToNull(p.string("HostName"));
-    if (hostName != null && !hostName.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?")) {
-      throw ErrorCode.invalid("HostName", "\"" + hostName + "\" is not a valid host name (at most 64 letters, digits,"
-          + " dots and hyphens)");
+    if (hostName != null && (hostName.length() > 64 || hostName.endsWith(".") || !Text.hostname(hostName))) {
+      throw ErrorCode.invalid("HostName", "\"" + Text.printable(hostName) + "\" is not a valid host name (at most 64"
+          + " letters, digits, dots and hyphens; RFC 1123 labels)");
     }
-    return new PodOptions.Dns(policy, servers, p.strings("DnsConfig.Search"), options, aliases, hostName,
-        p.strings("NtpServer"));
+    List<String> ntp = p.strings("NtpServer");
+    Text.requireAtMost("NtpServer", ntp, Text.MAX_NAME_SERVERS * 2);
+    for (int i = 0; i < ntp.size(); i++) {
+      if (!Text.ip(ntp.get(i)) && !Text.hostname(ntp.get(i))) {
+        throw ErrorCode.invalid(p.path("NtpServer." + (i + 1)), "\"" + Text.printable(ntp.get(i))
+            + "\" is neither an IP address nor a host name");
+      }
+    }
+    return new PodOptions.Dns(policy, servers, searches, options, aliases, hostName, ntp);
   }
 
   static PodOptions.Network network(ParamReader p) {
@@ -202,8 +233,6 @@ final class Options {
   }
 
   private static void ip(ParamReader p, String param, String value) {
-    if (!IPV4.matcher(value).matches() && !(value.contains(":") && IPV6.matcher(value).matches())) {
-      throw ErrorCode.invalid(p.path(param), "\"" + value + "\" is not an IP address");
-    }
+    Text.requireIp(p.path(param), value);
   }
 }

@@ -1,6 +1,7 @@
 package dev.openeci.api.mapping;
 
 import dev.openeci.api.error.ErrorCode;
+import dev.openeci.config.Capabilities;
 import dev.openeci.config.PodPolicy;
 import dev.openeci.group.ContainerSpec;
 import dev.openeci.group.GroupSpec;
@@ -42,8 +43,8 @@ public final class PodRules {
   }
 
   /**
-   * The operator's policy: host paths and privileged containers (403 codes when refused), the
-   * maximum grace period (InvalidParameter).
+   * The operator's policy: host paths, capabilities and privileged containers (403 codes when
+   * refused), the maximum grace period (InvalidParameter).
    */
   public static void checkPolicy(GroupSpec spec, PodPolicy policy) {
     if (spec.terminationGracePeriodSeconds() > policy.maxGraceSeconds()) {
@@ -58,6 +59,18 @@ public final class PodRules {
             + "\" is not allowed: this server allows host paths "
             + (policy.allowedHostPaths().isEmpty() ? "nowhere" : "under " + policy.allowedHostPaths())
             + " (serve --allow-host-path).");
+      }
+    }
+    for (Container c : containers(spec)) {
+      List<String> caps = c.spec().security().capabilityAdd();
+      for (int i = 0; i < caps.size(); i++) {
+        String cap = Capabilities.canonical(caps.get(i));
+        if (cap == null || !policy.capabilityAllowed(cap)) {
+          throw ErrorCode.FORBIDDEN_CAPABILITY.withMessage(c.path() + ".SecurityContext.Capability.Add." + (i + 1)
+              + " \"" + caps.get(i) + "\" is not allowed: containers may add "
+              + String.join(", ", Capabilities.allowed(policy.extraCapabilities()))
+              + "; other capabilities need serve --allow-capabilities (or --allow-privileged).");
+        }
       }
     }
     if (!policy.allowPrivileged()) {

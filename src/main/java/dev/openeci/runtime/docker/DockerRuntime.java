@@ -446,6 +446,72 @@ public final class DockerRuntime implements ContainerRuntime {
     return v.getMountpoint();
   }
 
+  /** Networks this runtime created or found, so a sandbox costs no extra engine call. */
+  private final java.util.Set<String> knownNetworks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A bridge network with netavark's {@code isolate} option: the engine drops traffic between two
+   * isolated networks in both directions (NETAVARK_ISOLATION iptables chains), so groups of two
+   * accounts cannot reach each other while groups of one account share a subnet.
+   */
+  @Override
+  public String ensureNetwork(String name, Map<String, String> labels) {
+    if (knownNetworks.contains(name)) return name;
+    try {
+      client.inspectNetworkCmd().withNetworkId(name).exec();
+      knownNetworks.add(name);
+      return name;
+    } catch (NotFoundException e) {
+      // create it below
+    } catch (RuntimeException e) {
+      throw failure("inspect network " + name, e);
+    }
+    try {
+      client.createNetworkCmd().withName(name).withDriver("bridge").withLabels(labels)
+          .withOptions(Map.of("isolate", "true")).withCheckDuplicate(true).exec();
+      log.info("created network {} (isolated bridge)", name);
+    } catch (RuntimeException e) {
+      try {
+        client.inspectNetworkCmd().withNetworkId(name).exec(); // created concurrently
+      } catch (RuntimeException ignored) {
+        throw failure("create network " + name, e);
+      }
+    }
+    knownNetworks.add(name);
+    return name;
+  }
+
+  @Override
+  public boolean removeNetworkIfUnused(String name) {
+    try {
+      var n = client.inspectNetworkCmd().withNetworkId(name).exec();
+      if (n.getContainers() != null && !n.getContainers().isEmpty()) return false;
+      knownNetworks.remove(name);
+      client.removeNetworkCmd(name).exec();
+      log.info("removed network {} (no group uses it)", name);
+      return true;
+    } catch (NotFoundException e) {
+      knownNetworks.remove(name);
+      return true;
+    } catch (RuntimeException e) {
+      return false; // in use (the engine refuses) or unreachable: kept, tried again on the next delete
+    }
+  }
+
+  @Override
+  public void removeNetworks(Map<String, String> labels) {
+    List<com.github.dockerjava.api.model.Network> found;
+    try {
+      found = client.listNetworksCmd().exec();
+    } catch (RuntimeException e) {
+      throw failure("list networks", e);
+    }
+    for (var n : found) {
+      Map<String, String> l = n.getLabels() == null ? Map.of() : n.getLabels();
+      if (l.entrySet().containsAll(labels.entrySet())) removeNetworkIfUnused(n.getName());
+    }
+  }
+
   @Override
   public void removeVolumes(Map<String, String> labels) {
     List<String> filters = new ArrayList<>();
@@ -521,7 +587,7 @@ public final class DockerRuntime implements ContainerRuntime {
       host.withNetworkMode(target).withIpcMode(target);
       if (net.sharePid()) host.withPidMode(target);
     } else {
-      host.withNetworkMode("bridge").withIpcMode("shareable");
+      host.withNetworkMode(net.networkName() == null ? "bridge" : net.networkName()).withIpcMode("shareable");
       if (!net.dns().isEmpty()) host.withDns(net.dns());
       if (!net.dnsSearch().isEmpty()) host.withDnsSearch(net.dnsSearch());
       if (!net.dnsOptions().isEmpty()) host.withDnsOptions(net.dnsOptions());
@@ -585,11 +651,14 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (ConflictException e) {
       throw new NameConflict("container name " + spec.name() + " is already in use");
     } catch (InternalServerErrorException e) {
+      // The account network may have been removed meanwhile: the next attempt makes sure it exists.
+      if (net.networkName() != null) knownNetworks.remove(net.networkName());
       if (String.valueOf(e.getMessage()).contains("already in use")) {
         throw new NameConflict("container name " + spec.name() + " is already in use");
       }
       throw failure("create " + spec.name(), e);
     } catch (NotFoundException e) {
+      if (net.networkName() != null) knownNetworks.remove(net.networkName());
       if (SANDBOX_IMAGE.equals(spec.image())) sandboxImagePresent = false;
       throw new RuntimeFailure("image " + spec.image() + " not found: " + message(e));
     } catch (RuntimeException e) {
