@@ -18,6 +18,7 @@ import java.util.List;
  * @param resyncPeriod how often the slow safety-net relist runs
  * @param workers how many group syncs may run at once
  * @param pod what groups may do on this host (host paths, privileged, publish address)
+ * @param edge bounds of the HTTP edge and the protocol (sizes, timeouts, rate limits, nonces)
  */
 public record ServerConfig(
     String listenHost,
@@ -27,7 +28,8 @@ public record ServerConfig(
     String engineHost,
     Duration resyncPeriod,
     int workers,
-    PodPolicy pod) {
+    PodPolicy pod,
+    EdgeConfig edge) {
 
   /** The configuration with the default pod policy (no host paths, no privileged containers). */
   public ServerConfig(String listenHost, int listenPort, Path dataDir, List<String> regions, String engineHost,
@@ -35,8 +37,15 @@ public record ServerConfig(
     this(listenHost, listenPort, dataDir, regions, engineHost, resyncPeriod, workers, PodPolicy.DEFAULT);
   }
 
+  /** The configuration with the default edge bounds. */
+  public ServerConfig(String listenHost, int listenPort, Path dataDir, List<String> regions, String engineHost,
+      Duration resyncPeriod, int workers, PodPolicy pod) {
+    this(listenHost, listenPort, dataDir, regions, engineHost, resyncPeriod, workers, pod, EdgeConfig.DEFAULT);
+  }
+
   public ServerConfig {
     if (pod == null) pod = PodPolicy.DEFAULT;
+    if (edge == null) edge = EdgeConfig.DEFAULT;
     regions = List.copyOf(regions);
     if (regions.isEmpty()) throw new IllegalArgumentException("at least one region must be configured");
     if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");

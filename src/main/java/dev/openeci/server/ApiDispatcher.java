@@ -31,6 +31,7 @@ public final class ApiDispatcher {
   private final Authenticator authenticator;
   private final ResponseWriter writer;
   private final ServerConfig config;
+  private final RequestParameters.Limits limits;
 
   public ApiDispatcher(List<ActionHandler> handlers, Authenticator authenticator, ResponseWriter writer,
       ServerConfig config) {
@@ -38,6 +39,14 @@ public final class ApiDispatcher {
     this.authenticator = authenticator;
     this.writer = writer;
     this.config = config;
+    this.limits = new RequestParameters.Limits(config.edge().maxParameters(), config.edge().maxValueChars());
+  }
+
+  /** An error raised before a request reaches {@link #handle} (the HTTP edge's bounds), in the envelope. */
+  public HttpReply edgeError(String host, ApiException e) {
+    String requestId = RequestIds.newId();
+    log.info("request {} refused at the edge: {} {}", requestId, e.code(), e.getMessage());
+    return writer.error(requestId, host, e, null);
   }
 
   public HttpReply handle(RpcRequest request) {
@@ -49,7 +58,7 @@ public final class ApiDispatcher {
         throw ErrorCode.UNSUPPORTED_HTTP_METHOD.withMessage("HTTP method " + request.method()
             + " is not supported; use GET or POST.");
       }
-      RequestParameters params = RequestParameters.parse(request);
+      RequestParameters params = RequestParameters.parse(request, limits);
       format = params.get("Format");
       ActionResolver.Resolved resolved = ActionResolver.resolve(request, params);
       action = resolved.action();
@@ -58,8 +67,10 @@ public final class ApiDispatcher {
         throw ErrorCode.INVALID_ACTION_NOT_FOUND.withMessage("Specified api is not found, please check your url"
             + " and method. (Action=" + action + ")");
       }
-      var principal = authenticator.authenticate(request, params);
-      ParamReader reader = new ParamReader(params.asMap());
+      Authenticator.Authenticated authenticated = authenticator.authenticateRequest(request, params);
+      var principal = authenticated.principal();
+      // Only what the signature covers is served (V1 Java Tea: empty parameters are unsigned).
+      ParamReader reader = new ParamReader(authenticated.params().asMap());
       String region = reader.string("RegionId");
       if (region == null || region.isEmpty()) region = config.defaultRegion();
       if (!config.regions().contains(region)) {
