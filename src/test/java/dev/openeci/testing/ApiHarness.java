@@ -79,13 +79,18 @@ public final class ApiHarness implements AutoCloseable {
   }
 
   public Reply call(String action, Map<String, String> params) {
+    return send(new RpcRequest("POST", "/", signedQuery(action, params), Map.of("host", "harness"), new byte[0]));
+  }
+
+  /** A V1 query string for POST, signed like the legacy and Node SDKs sign (empty values included). */
+  public static String signedQuery(String action, Map<String, String> params) {
     Map<String, String> p = new TreeMap<>(params);
     p.put("Action", action);
     p.put("Version", "2018-08-08");
     p.put("AccessKeyId", KEY);
     p.put("SignatureMethod", "HMAC-SHA1");
     p.put("SignatureVersion", "1.0");
-    p.put("SignatureNonce", "n" + NONCE.incrementAndGet());
+    p.putIfAbsent("SignatureNonce", "n" + NONCE.incrementAndGet());
     p.put("Timestamp", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     List<RequestParameters.Pair> pairs = new ArrayList<>();
     p.forEach((k, v) -> pairs.add(new RequestParameters.Pair(k, v)));
@@ -93,9 +98,19 @@ public final class ApiHarness implements AutoCloseable {
     StringBuilder q = new StringBuilder();
     p.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(Pct.encode(k)).append('=').append(Pct.encode(v)));
     q.append("&Signature=").append(Pct.encode(sig));
-    HttpReply r = dispatcher.handle(new RpcRequest("POST", "/", q.toString(), Map.of("host", "harness"), new byte[0]));
+    return q.toString();
+  }
+
+  public ApiDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  /** Any request, as the dispatcher answers it (status and the parsed body). */
+  public Reply send(RpcRequest request) {
+    HttpReply r = dispatcher.handle(request);
     try {
-      return new Reply(r.status(), json.readTree(r.body()));
+      return new Reply(r.status(), r.contentType().startsWith("text/xml") ? json.createObjectNode()
+          .put("Xml", new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)) : json.readTree(r.body()));
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }

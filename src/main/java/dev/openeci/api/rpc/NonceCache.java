@@ -16,7 +16,7 @@ import java.util.PriorityQueue;
  * request captured before a restart cannot be replayed after it.
  *
  * <p>A nonce is kept until the request's own timestamp leaves the window ({@code timestamp +
- * window}); after that the timestamp check refuses the request anyway. Memory is bounded: a nonce
+ * window}, plus a second for the inclusive bound); after that the timestamp check refuses the request anyway. Memory is bounded: a nonce
  * is at most {@value #MAX_NONCE_CHARS} characters (the caller checks) and is kept as a 22-character
  * digest of key and nonce, entries leave in expiry order (a heap, O(log n)), and both the number per
  * AccessKey and the total are capped: past a cap the cache refuses instead of growing (the caller
@@ -82,7 +82,8 @@ public final class NonceCache {
    */
   public Result record(String accessKeyId, String nonce, Instant requestTime, Instant now) {
     String digest = digest(accessKeyId, nonce);
-    long expires = (requestTime.isAfter(now) ? requestTime : now).plus(window).toEpochMilli();
+    // The timestamp check accepts the request until requestTime + window (inclusive, whole seconds).
+    long expires = requestTime.plus(window).plusSeconds(1).toEpochMilli();
     boolean purgeStore;
     synchronized (this) {
       evict(now.toEpochMilli());
