@@ -228,7 +228,8 @@ public final class HttpServer implements AutoCloseable {
             "The request line and headers are larger than this server accepts.");
         case 500 -> ErrorCode.INTERNAL_ERROR;
         case 503 -> ErrorCode.SERVICE_UNAVAILABLE;
-        default -> new ErrorCode("BadRequest", status, "The HTTP request is malformed.");
+        // 505 and the like: the client's fault, so a 4xx (an HTTP version other than 1.0/1.1).
+        default -> new ErrorCode("BadRequest", status > 500 ? 400 : status, "The HTTP request is malformed.");
       };
       HttpServer.write(response, callback, dispatcher.edgeError(host(request), code.exception()), true);
       return true;
