@@ -38,7 +38,7 @@ public record EdgeConfig(
   public static final int DEFAULT_MAX_VALUE_CHARS = 64 * 1024;
   public static final double DEFAULT_RATE = 200;
   public static final int DEFAULT_BURST = 2000;
-  public static final int DEFAULT_MAX_NONCES_PER_KEY = 250_000;
+  public static final int DEFAULT_MAX_NONCES_PER_KEY = 500_000;
   public static final int DEFAULT_MAX_NONCES = 1_000_000;
 
   public static final EdgeConfig DEFAULT = new EdgeConfig(DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_BODY_BYTES,

@@ -116,10 +116,9 @@ public final class HttpServer implements AutoCloseable {
         return true;
       }
       BodyReader body = new BodyReader(request, edge.maxBodyBytes());
-      Scheduler.Task timeout = request.getComponents().getScheduler().schedule(body::timeOut,
-          edge.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
       body.result.whenComplete((bytes, failure) -> {
-        timeout.cancel();
+        Scheduler.Task timeout = body.timeout;
+        if (timeout != null) timeout.cancel();
         if (failure != null) {
           ApiException e = failure instanceof BodyTooLarge ? tooLarge()
               : failure instanceof TimeoutException ? ErrorCode.REQUEST_TIMEOUT.withMessage("The request body did not"
@@ -139,6 +138,12 @@ public final class HttpServer implements AutoCloseable {
         }
       });
       body.run();
+      // Most requests (the SDKs send empty bodies) are complete here; only the others get a deadline.
+      if (!body.result.isDone()) {
+        body.timeout = request.getComponents().getScheduler().schedule(body::timeOut,
+            edge.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (body.result.isDone()) body.timeout.cancel();
+      }
       return true;
     }
 
@@ -160,6 +165,7 @@ public final class HttpServer implements AutoCloseable {
    */
   static final class BodyReader implements Runnable {
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    volatile Scheduler.Task timeout;
     private final Content.Source source;
     private final int max;
     private byte[] buffer = new byte[0];

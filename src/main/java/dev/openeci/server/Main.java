@@ -103,7 +103,7 @@ public final class Main implements Runnable {
         + " before --rate-limit applies (default ${DEFAULT-VALUE})")
     int rateBurst;
 
-    @Option(names = "--max-nonces-per-key", defaultValue = "250000", description = "Signature nonces remembered"
+    @Option(names = "--max-nonces-per-key", defaultValue = "500000", description = "Signature nonces remembered"
         + " per AccessKey within the 15-minute window (default ${DEFAULT-VALUE})")
     int maxNoncesPerKey;
 
