@@ -132,7 +132,7 @@ public final class HttpServer implements AutoCloseable {
           for (HttpField f : request.getHeaders()) headers.putIfAbsent(f.getLowerCaseName(), f.getValue());
           RpcRequest rpc = new RpcRequest(request.getMethod().toUpperCase(Locale.ROOT),
               request.getHttpURI().getPath(), request.getHttpURI().getQuery(), headers, bytes);
-          write(response, callback, dispatcher.handle(rpc), false);
+          write(response, callback, dispatcher.handle(rpc, Request.getRemoteAddr(request)), false);
         } catch (Throwable t) {
           callback.failed(t);
         }

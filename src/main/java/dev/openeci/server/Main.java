@@ -111,6 +111,15 @@ public final class Main implements Runnable {
         + " (default ${DEFAULT-VALUE})")
     int maxNonces;
 
+    @Option(names = "--auth-failures-per-second", defaultValue = "10", description = "Failed authentications per"
+        + " second a source address may have after --auth-failure-burst; past it its requests are refused unread"
+        + " (Throttling); 0 = unlimited (default ${DEFAULT-VALUE})")
+    double authFailuresPerSecond;
+
+    @Option(names = "--auth-failure-burst", defaultValue = "100", description = "Failed authentications a source"
+        + " address may have at once (default ${DEFAULT-VALUE})")
+    int authFailureBurst;
+
     @Option(names = "--v3-unsigned-host", description = "Accept ACS3-HMAC-SHA256 signatures that do not sign the"
         + " host header (the legacy aliyun-java-sdk-core V3 signer); default: host must be signed")
     boolean v3UnsignedHost;
@@ -128,7 +137,8 @@ public final class Main implements Runnable {
           Duration.ofSeconds(resyncSeconds), workers,
           new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress),
           new dev.openeci.config.EdgeConfig(maxHeaderBytes, maxBodyBytes, Duration.ofSeconds(readTimeoutSeconds),
-              maxParameters, maxValueChars, rateLimit, rateBurst, maxNoncesPerKey, maxNonces, v3UnsignedHost));
+              maxParameters, maxValueChars, rateLimit, rateBurst, maxNoncesPerKey, maxNonces, authFailuresPerSecond,
+              authFailureBurst, v3UnsignedHost));
       ContainerRuntime runtime = new DockerRuntime(endpoint);
       OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out).start();
       CountDownLatch stopped = new CountDownLatch(1);

@@ -40,6 +40,10 @@ class EdgeLimitsTest {
   final AtomicInteger served = new AtomicInteger();
 
   ApiDispatcher dispatcher(RateLimiter limiter) {
+    return dispatcher(limiter, EdgeConfig.DEFAULT);
+  }
+
+  ApiDispatcher dispatcher(RateLimiter limiter, EdgeConfig edge) {
     CredentialStore keys = id -> switch (id) {
       case ApiHarness.KEY -> Optional.of(new CredentialStore.Credential(id, ApiHarness.SECRET, "acct-a"));
       default -> Optional.empty();
@@ -58,7 +62,8 @@ class EdgeLimitsTest {
     };
     return new ApiDispatcher(List.of(echo), new Authenticator(keys, InstantSource.system(),
         new NonceCache(Authenticator.WINDOW, 1000), limiter, false), new ResponseWriter(),
-        new ServerConfig("127.0.0.1", 0, Path.of("/tmp"), List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1));
+        new ServerConfig("127.0.0.1", 0, Path.of("/tmp"), List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1,
+            dev.openeci.config.PodPolicy.DEFAULT, edge));
   }
 
   static RpcRequest signed() {
@@ -79,6 +84,22 @@ class EdgeLimitsTest {
     assertThat(r.status()).isEqualTo(400);
     assertThat(json(r).get("Code").asText()).isEqualTo("Throttling.User");
     assertThat(served.get()).isEqualTo(5);
+  }
+
+  /** An address that keeps failing to authenticate is refused unread; other addresses are not. */
+  @Test
+  void anAddressWithTooManyFailedAuthenticationsIsRefused() throws Exception {
+    ApiDispatcher d = dispatcher(RateLimiter.unlimited(), EdgeConfig.DEFAULT.withAuthFailures(0.001, 5));
+    RpcRequest bad = new RpcRequest("POST", "/", signed().rawQuery().replaceAll("Signature=[^&]*$", "Signature=x"),
+        Map.of("host", "h"), new byte[0]);
+    for (int i = 0; i < 5; i++) {
+      assertThat(json(d.handle(bad, "192.0.2.7")).get("Code").asText()).isEqualTo("SignatureDoesNotMatch");
+    }
+    HttpReply refused = d.handle(signed(), "192.0.2.7");
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(json(refused).get("Code").asText()).isEqualTo("Throttling");
+    assertThat(d.handle(signed(), "192.0.2.8").status()).as("another address").isEqualTo(200);
+    assertThat(served.get()).isEqualTo(1);
   }
 
   /** A body that stops arriving is answered 408 in the envelope after the read timeout. */

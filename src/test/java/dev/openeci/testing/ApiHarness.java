@@ -57,7 +57,9 @@ public final class ApiHarness implements AutoCloseable {
     repo = new GroupRepository(db);
     InstantSource clock = InstantSource.system();
     service = new GroupService(repo, clock, woken::add);
-    ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1);
+    // No limit on failed authentications per address: tests send many bad requests from one address.
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1,
+        dev.openeci.config.PodPolicy.DEFAULT, dev.openeci.config.EdgeConfig.DEFAULT.withAuthFailures(0, 1));
     CredentialStore keys = id -> id.equals(KEY) ? Optional.of(new CredentialStore.Credential(KEY, SECRET, "acct"))
         : Optional.empty();
     dispatcher = new ApiDispatcher(List.of(

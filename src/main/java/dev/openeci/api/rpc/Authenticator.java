@@ -145,7 +145,7 @@ public final class Authenticator {
     List<RequestParameters.Pair> query = new ArrayList<>();
     if (request.rawQuery() != null) {
       query.addAll(RequestParameters.parse(new RpcRequest(request.method(), request.path(), request.rawQuery(),
-          java.util.Map.of(), new byte[0])).pairs());
+          java.util.Map.of(), new byte[0]), RequestParameters.Limits.NONE).pairs());
     }
     String canonical = Signatures.v3CanonicalRequest(request.method(), request.path(), query, request.headers(),
         auth.signedHeaders(), claimed);

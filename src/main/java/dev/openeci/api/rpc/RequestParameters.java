@@ -40,6 +40,8 @@ public final class RequestParameters {
   public record Limits(int maxParameters, int maxValueChars) {
     public static final Limits DEFAULT = new Limits(dev.openeci.config.EdgeConfig.DEFAULT_MAX_PARAMETERS,
         dev.openeci.config.EdgeConfig.DEFAULT_MAX_VALUE_CHARS);
+    /** For re-reading a request that already passed the configured limits. */
+    public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE);
   }
 
   private final List<Pair> pairs;
@@ -103,7 +105,7 @@ public final class RequestParameters {
         }
         String k = decode(raw.substring(start, eq));
         checkKey(k);
-        if (eq < end && end - eq - 1 > 3 * limits.maxValueChars()) throw tooLong(k, limits);
+        if (eq < end && end - eq - 1 > 3L * limits.maxValueChars()) throw tooLong(k, limits);
         String v = eq < end ? decode(raw.substring(eq + 1, end)) : "";
         if (v.length() > limits.maxValueChars()) throw tooLong(k, limits);
         out.add(new Pair(k, v));
