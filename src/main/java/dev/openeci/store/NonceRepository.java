@@ -6,12 +6,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Signature nonces within their replay window (table {@code nonces}, V5). */
+/**
+ * Signature nonces within their replay window (table {@code nonces}, V5). Inserts are group
+ * committed: concurrent callers' rows go into one transaction, written by whichever caller gets
+ * the writer lock first, and every caller returns only once its own row is committed.
+ */
 public final class NonceRepository {
   /** One stored nonce: its digest, the AccessKey, and when it may be forgotten. */
   public record Row(String digest, String accessKeyId, Instant expiresAt) {}
 
   private final Database db;
+  private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock();
+  private final Object lock = new Object();
+  private List<Row> pending = new ArrayList<>();
+  /** Rows added now go into the batch with this number. */
+  private long batch;
+  /** Every batch with a smaller number is committed. */
+  private long committed;
 
   public NonceRepository(Database db) {
     this.db = db;
@@ -32,17 +43,50 @@ public final class NonceRepository {
     });
   }
 
-  /** Durable when it returns (autocommit; the database runs in WAL mode). */
+  /** Durable when it returns (committed; the database runs in WAL mode). */
   public void insert(Row row) {
-    db.read(c -> {
-      try (PreparedStatement s = c.prepareStatement(
-          "INSERT OR REPLACE INTO nonces (digest, access_key_id, expires_at) VALUES (?, ?, ?)")) {
-        s.setString(1, row.digest());
-        s.setString(2, row.accessKeyId());
-        s.setLong(3, row.expiresAt().toEpochMilli());
-        return s.executeUpdate();
+    long mine;
+    synchronized (lock) {
+      pending.add(row);
+      mine = batch;
+    }
+    writer.lock();
+    try {
+      List<Row> rows;
+      long number;
+      synchronized (lock) {
+        if (committed > mine) return; // another caller committed the batch holding this row
+        rows = pending;
+        pending = new ArrayList<>();
+        number = batch++;
       }
-    });
+      try {
+        db.inTransaction(c -> {
+          try (PreparedStatement s = c.prepareStatement(
+              "INSERT OR REPLACE INTO nonces (digest, access_key_id, expires_at) VALUES (?, ?, ?)")) {
+            for (Row r : rows) {
+              s.setString(1, r.digest());
+              s.setString(2, r.accessKeyId());
+              s.setLong(3, r.expiresAt().toEpochMilli());
+              s.addBatch();
+            }
+            s.executeBatch();
+          }
+          return null;
+        });
+      } catch (RuntimeException e) {
+        synchronized (lock) {
+          rows.addAll(pending); // the next writer retries them
+          pending = rows;
+        }
+        throw e;
+      }
+      synchronized (lock) {
+        committed = number + 1;
+      }
+    } finally {
+      writer.unlock();
+    }
   }
 
   public int deleteExpired(Instant now) {
