@@ -136,7 +136,17 @@ public final class OpenEci implements AutoCloseable {
       InstantSource clock) {
     NonceRepository repo = new NonceRepository(db);
     repo.deleteExpired(clock.instant());
-    NonceCache.Store store = new NonceCache.Store() {
+    NonceCache.Store store = nonceStore(repo);
+    var edge = config.edge();
+    NonceCache nonces = new NonceCache(Authenticator.WINDOW, edge.maxNoncesPerKey(), edge.maxNonces(), store,
+        clock.instant());
+    return new Authenticator(credentials, clock, nonces, new RateLimiter(edge.ratePerSecond(), edge.rateBurst()),
+        edge.v3UnsignedHost());
+  }
+
+  /** The nonce cache's durable side: the {@code nonces} table. */
+  public static NonceCache.Store nonceStore(NonceRepository repo) {
+    return new NonceCache.Store() {
       @Override
       public List<NonceCache.Entry> load(java.time.Instant now) {
         return repo.unexpired(now).stream()
@@ -153,11 +163,6 @@ public final class OpenEci implements AutoCloseable {
         repo.deleteExpired(now);
       }
     };
-    var edge = config.edge();
-    NonceCache nonces = new NonceCache(Authenticator.WINDOW, edge.maxNoncesPerKey(), edge.maxNonces(), store,
-        clock.instant());
-    return new Authenticator(credentials, clock, nonces, new RateLimiter(edge.ratePerSecond(), edge.rateBurst()),
-        edge.v3UnsignedHost());
   }
 
   private static ThreadFactory named(String prefix) {

@@ -20,23 +20,7 @@ class NonceCacheTest {
   Path dir;
 
   static NonceCache.Store store(NonceRepository repo) {
-    return new NonceCache.Store() {
-      @Override
-      public List<NonceCache.Entry> load(Instant now) {
-        return repo.unexpired(now).stream()
-            .map(r -> new NonceCache.Entry(r.digest(), r.accessKeyId(), r.expiresAt())).toList();
-      }
-
-      @Override
-      public void insert(NonceCache.Entry e) {
-        repo.insert(new NonceRepository.Row(e.digest(), e.accessKeyId(), e.expiresAt()));
-      }
-
-      @Override
-      public void deleteExpired(Instant now) {
-        repo.deleteExpired(now);
-      }
-    };
+    return dev.openeci.server.OpenEci.nonceStore(repo);
   }
 
   /** One key sends 20,000 fresh nonces: it is capped at its share, the others are not, memory is bounded. */
