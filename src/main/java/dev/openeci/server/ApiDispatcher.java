@@ -49,7 +49,7 @@ public final class ApiDispatcher {
   /** An error raised before a request reaches {@link #handle} (the HTTP edge's bounds), in the envelope. */
   public HttpReply edgeError(String host, ApiException e) {
     String requestId = RequestIds.newId();
-    log.info("request {} refused at the edge: {} {}", requestId, e.code(), e.getMessage());
+    log.debug("request {} refused at the edge: {} {}", requestId, e.code(), e.getMessage());
     return writer.error(requestId, host, e, null);
   }
 

@@ -73,9 +73,10 @@ class ProtocolFuzzTest {
   static void stop() throws Exception {
     server.close();
     api.close();
-    System.out.printf("protocol fuzz: %d dispatcher cases, %d mutated signed cases (%d accepted), %d HTTP cases"
-        + " (%d closed without an answer); %d violations (5xx, hang or not the envelope)%n", dispatcherCases.get(),
-        signedCases.get(), accepted.get(), httpCases.get(), closedWithoutAnswer.get(), violations.get());
+    System.out.printf("protocol fuzz: %d dispatcher cases, %d mutated signed cases, %d catalogue cases (%d signed"
+        + " cases accepted), %d HTTP cases (%d closed without an answer); %d violations (5xx, hang or not the"
+        + " envelope)%n", dispatcherCases.get(), signedCases.get(), catalogueCases.get(), accepted.get(),
+        httpCases.get(), closedWithoutAnswer.get(), violations.get());
   }
 
   // --- generators -----------------------------------------------------------------------------------
@@ -268,7 +269,68 @@ class ProtocolFuzzTest {
     }
   }
 
-  // --- property 3: raw HTTP against the real Jetty server -----------------------------------------------------
+  // --- property 3: a valid create or update plus catalogue parameters with hostile values ----------------
+
+  static final AtomicInteger catalogueCases = new AtomicInteger();
+
+  static List<String> catalogue(String resource) {
+    try (var in = ProtocolFuzzTest.class.getResourceAsStream(resource)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#")
+          && !l.isBlank()).map(l -> l.split("\t")[0]).toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  record Extra(boolean update, List<Map.Entry<String, String>> params) {}
+
+  @Provide
+  Arbitrary<Extra> catalogueRequests() {
+    List<String> create = catalogue("/CreateContainerGroup.params.tsv");
+    List<String> update = catalogue("/UpdateContainerGroup.params.tsv");
+    Arbitrary<Integer> index = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(8, Arbitraries.just(1)),
+        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(2, 99_999)));
+    Arbitrary<Boolean> kind = Arbitraries.of(true, false);
+    return kind.flatMap(isUpdate -> Combinators.combine(Arbitraries.of(isUpdate ? update : create), index, values())
+        .as((k, i, v) -> Map.entry(k.replace(".N", "." + i), v)).list().ofMinSize(1).ofMaxSize(4)
+        .map(l -> new Extra(isUpdate, l)));
+  }
+
+  static String updateTarget;
+
+  @Property(tries = 2000)
+  void catalogueParametersWithHostileValuesAreNever5xx(@ForAll("catalogueRequests") Extra extra) throws Exception {
+    catalogueCases.incrementAndGet();
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("RegionId", "cn-hangzhou");
+    if (extra.update()) {
+      synchronized (ProtocolFuzzTest.class) {
+        if (updateTarget == null) {
+          ApiHarness.Reply r = api.call("CreateContainerGroup", Map.of("RegionId", "cn-hangzhou",
+              "ContainerGroupName", "fuzz-target", "Container.1.Name", "app", "Container.1.Image", "busybox"));
+          updateTarget = r.body().get("ContainerGroupId").asText();
+        }
+      }
+      p.put("ContainerGroupId", updateTarget);
+    } else {
+      p.put("ContainerGroupName", "fuzz");
+      p.put("Container.1.Name", "app");
+      p.put("Container.1.Image", "busybox");
+    }
+    for (var e : extra.params()) p.put(e.getKey(), e.getValue());
+    p.remove("RegionId", "");
+    String q;
+    try {
+      q = ApiHarness.signedQuery(extra.update() ? "UpdateContainerGroup" : "CreateContainerGroup", p);
+    } catch (RuntimeException e) {
+      return;
+    }
+    HttpReply reply = api.dispatcher().handle(new RpcRequest("POST", "/", q, Map.of("host", "h"), new byte[0]));
+    if (reply.status() == 200) accepted.incrementAndGet();
+    counted(() -> checkReply(reply, extra.toString()));
+  }
+
+  // --- property 4: raw HTTP against the real Jetty server -----------------------------------------------------
 
   record Raw(String method, String target, String version, List<String> headerLines, byte[] body, int framing) {}
 
