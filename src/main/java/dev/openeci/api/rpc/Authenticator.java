@@ -109,7 +109,8 @@ public final class Authenticator {
     }
     if (!ok) {
       throw ErrorCode.SIGNATURE_DOES_NOT_MATCH.withMessage("Specified signature is not matched with our"
-          + " calculation. server string to sign is:" + Signatures.v1StringToSign(request.method(), redacted(params), false));
+          + " calculation. server string to sign is:"
+          + Signatures.v1StringToSign(request.method(), redacted(params), false));
     }
     admit(key, nonce, stamped, now);
     return new Authenticated(new Principal(key.accountId(), key.accessKeyId()), served);
