@@ -56,7 +56,6 @@ public final class HttpServer implements AutoCloseable {
     http.setRequestHeaderSize(edge.maxHeaderBytes());
     http.setSendServerVersion(false);
     http.setSendDateHeader(false);
-    http.setIdleTimeout(edge.readTimeout().toMillis());
     connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(host);
     connector.setPort(port);
