@@ -20,6 +20,7 @@ import java.util.List;
  * @param pod what groups may do on this host (host paths, privileged, publish address)
  * @param engineTimeout how long one engine call on the stop/restart/delete path may take before it
  *     is abandoned, recorded (Warning EngineTimeout) and retried
+ * @param edge bounds of the HTTP edge and the protocol (sizes, timeouts, rate limits, nonces)
  */
 public record ServerConfig(
     String listenHost,
@@ -30,15 +31,31 @@ public record ServerConfig(
     Duration resyncPeriod,
     int workers,
     PodPolicy pod,
-    Duration engineTimeout) {
+    Duration engineTimeout,
+    EdgeConfig edge) {
 
   /** Default of {@code serve --engine-timeout-seconds}. */
   public static final Duration DEFAULT_ENGINE_TIMEOUT = Duration.ofSeconds(30);
 
+  /** The configuration with the default edge bounds. */
+  public ServerConfig(String listenHost, int listenPort, Path dataDir, List<String> regions, String engineHost,
+      Duration resyncPeriod, int workers, PodPolicy pod, Duration engineTimeout) {
+    this(listenHost, listenPort, dataDir, regions, engineHost, resyncPeriod, workers, pod, engineTimeout,
+        EdgeConfig.DEFAULT);
+  }
+
   /** The configuration with the default engine timeout. */
   public ServerConfig(String listenHost, int listenPort, Path dataDir, List<String> regions, String engineHost,
+      Duration resyncPeriod, int workers, PodPolicy pod, EdgeConfig edge) {
+    this(listenHost, listenPort, dataDir, regions, engineHost, resyncPeriod, workers, pod, DEFAULT_ENGINE_TIMEOUT,
+        edge);
+  }
+
+  /** The configuration with the default engine timeout and edge bounds. */
+  public ServerConfig(String listenHost, int listenPort, Path dataDir, List<String> regions, String engineHost,
       Duration resyncPeriod, int workers, PodPolicy pod) {
-    this(listenHost, listenPort, dataDir, regions, engineHost, resyncPeriod, workers, pod, DEFAULT_ENGINE_TIMEOUT);
+    this(listenHost, listenPort, dataDir, regions, engineHost, resyncPeriod, workers, pod, DEFAULT_ENGINE_TIMEOUT,
+        EdgeConfig.DEFAULT);
   }
 
   /** The configuration with the default pod policy (no host paths, no privileged containers). */
@@ -53,6 +70,7 @@ public record ServerConfig(
     if (engineTimeout.isNegative() || engineTimeout.isZero()) {
       throw new IllegalArgumentException("the engine timeout must be positive");
     }
+    if (edge == null) edge = EdgeConfig.DEFAULT;
     regions = List.copyOf(regions);
     if (regions.isEmpty()) throw new IllegalArgumentException("at least one region must be configured");
     if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");

@@ -6,6 +6,7 @@ import dev.openeci.api.error.ApiException;
 import dev.openeci.api.error.ErrorCode;
 import dev.openeci.api.rpc.ActionResolver;
 import dev.openeci.api.rpc.Authenticator;
+import dev.openeci.api.rpc.FailureLimiter;
 import dev.openeci.api.rpc.HttpReply;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.api.rpc.RequestIds;
@@ -31,6 +32,8 @@ public final class ApiDispatcher {
   private final Authenticator authenticator;
   private final ResponseWriter writer;
   private final ServerConfig config;
+  private final RequestParameters.Limits limits;
+  private final FailureLimiter failures;
 
   public ApiDispatcher(List<ActionHandler> handlers, Authenticator authenticator, ResponseWriter writer,
       ServerConfig config) {
@@ -38,18 +41,40 @@ public final class ApiDispatcher {
     this.authenticator = authenticator;
     this.writer = writer;
     this.config = config;
+    this.limits = new RequestParameters.Limits(config.edge().maxParameters(), config.edge().maxValueChars());
+    this.failures = new FailureLimiter(config.edge().authFailuresPerSecond(), config.edge().authFailureBurst(),
+        100_000);
+  }
+
+  /** An error raised before a request reaches {@link #handle} (the HTTP edge's bounds), in the envelope. */
+  public HttpReply edgeError(String host, ApiException e) {
+    String requestId = RequestIds.newId();
+    log.debug("request {} refused at the edge: {} {}", requestId, e.code(), e.getMessage());
+    return writer.error(requestId, host, e, null);
   }
 
   public HttpReply handle(RpcRequest request) {
+    return handle(request, null);
+  }
+
+  /**
+   * {@code remoteAddress}: the client's address (null = unknown), whose failed authentications
+   * are limited ({@link FailureLimiter}); past the limit its requests are refused unread.
+   */
+  public HttpReply handle(RpcRequest request, String remoteAddress) {
     String requestId = RequestIds.newId();
     String format = null;
     String action = null;
     try {
+      if (failures.blocked(remoteAddress)) {
+        throw new ApiException(ErrorCode.THROTTLING, "Request was denied due to request throttling: too many"
+            + " failed authentications from this address.");
+      }
       if (!request.method().equals("GET") && !request.method().equals("POST")) {
         throw ErrorCode.UNSUPPORTED_HTTP_METHOD.withMessage("HTTP method " + request.method()
             + " is not supported; use GET or POST.");
       }
-      RequestParameters params = RequestParameters.parse(request);
+      RequestParameters params = RequestParameters.parse(request, limits);
       format = params.get("Format");
       ActionResolver.Resolved resolved = ActionResolver.resolve(request, params);
       action = resolved.action();
@@ -58,8 +83,16 @@ public final class ApiDispatcher {
         throw ErrorCode.INVALID_ACTION_NOT_FOUND.withMessage("Specified api is not found, please check your url"
             + " and method. (Action=" + action + ")");
       }
-      var principal = authenticator.authenticate(request, params);
-      ParamReader reader = new ParamReader(params.asMap());
+      Authenticator.Authenticated authenticated;
+      try {
+        authenticated = authenticator.authenticateRequest(request, params);
+      } catch (ApiException e) {
+        if (!e.code().startsWith("Throttling")) failures.failed(remoteAddress);
+        throw e;
+      }
+      var principal = authenticated.principal();
+      // Only what the signature covers is served (V1 Java Tea: empty parameters are unsigned).
+      ParamReader reader = new ParamReader(authenticated.params().asMap());
       String region = reader.string("RegionId");
       if (region == null || region.isEmpty()) region = config.defaultRegion();
       if (!config.regions().contains(region)) {

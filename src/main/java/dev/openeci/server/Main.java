@@ -104,6 +104,55 @@ public final class Main implements Runnable {
       }
     }
 
+    @Option(names = "--max-header-bytes", defaultValue = "262144", description = "Largest request line + headers"
+        + " in bytes; the SDKs send every parameter in the query (default ${DEFAULT-VALUE})")
+    int maxHeaderBytes;
+
+    @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body in bytes,"
+        + " counted while it streams in (default ${DEFAULT-VALUE})")
+    int maxBodyBytes;
+
+    @Option(names = "--read-timeout-seconds", defaultValue = "30", description = "A request body must arrive"
+        + " within this time, and an idle connection is closed after it (default ${DEFAULT-VALUE})")
+    int readTimeoutSeconds;
+
+    @Option(names = "--max-parameters", defaultValue = "4096", description = "Parameters per request"
+        + " (default ${DEFAULT-VALUE})")
+    int maxParameters;
+
+    @Option(names = "--max-value-chars", defaultValue = "65536", description = "Characters per parameter value"
+        + " (default ${DEFAULT-VALUE})")
+    int maxValueChars;
+
+    @Option(names = "--rate-limit", defaultValue = "200", description = "Requests per second per account,"
+        + " answered Throttling.User past it; 0 = unlimited (default ${DEFAULT-VALUE})")
+    double rateLimit;
+
+    @Option(names = "--rate-burst", defaultValue = "2000", description = "Requests an account may send at once"
+        + " before --rate-limit applies (default ${DEFAULT-VALUE})")
+    int rateBurst;
+
+    @Option(names = "--max-nonces-per-key", defaultValue = "500000", description = "Signature nonces remembered"
+        + " per AccessKey within the 15-minute window (default ${DEFAULT-VALUE})")
+    int maxNoncesPerKey;
+
+    @Option(names = "--max-nonces", defaultValue = "1000000", description = "Signature nonces remembered in total"
+        + " (default ${DEFAULT-VALUE})")
+    int maxNonces;
+
+    @Option(names = "--auth-failures-per-second", defaultValue = "10", description = "Failed authentications per"
+        + " second a source address may have after --auth-failure-burst; past it its requests are refused unread"
+        + " (Throttling); 0 = unlimited (default ${DEFAULT-VALUE})")
+    double authFailuresPerSecond;
+
+    @Option(names = "--auth-failure-burst", defaultValue = "100", description = "Failed authentications a source"
+        + " address may have at once (default ${DEFAULT-VALUE})")
+    int authFailureBurst;
+
+    @Option(names = "--v3-unsigned-host", description = "Accept ACS3-HMAC-SHA256 signatures that do not sign the"
+        + " host header (the legacy aliyun-java-sdk-core V3 signer); default: host must be signed")
+    boolean v3UnsignedHost;
+
     @Override
     public Integer call() throws Exception {
       int colon = listen.lastIndexOf(':');
@@ -117,7 +166,10 @@ public final class Main implements Runnable {
           Duration.ofSeconds(resyncSeconds), workers,
           new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress,
               capabilities(allowCapabilities), maxGraceSeconds),
-          Duration.ofSeconds(engineTimeoutSeconds));
+          Duration.ofSeconds(engineTimeoutSeconds),
+          new dev.openeci.config.EdgeConfig(maxHeaderBytes, maxBodyBytes, Duration.ofSeconds(readTimeoutSeconds),
+              maxParameters, maxValueChars, rateLimit, rateBurst, maxNoncesPerKey, maxNonces, authFailuresPerSecond,
+              authFailureBurst, v3UnsignedHost));
       ContainerRuntime runtime = new DockerRuntime(endpoint);
       java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
       if (secretKeyFile != null) env.put(dev.openeci.store.SecretBox.KEY_FILE_ENV, secretKeyFile.toString());

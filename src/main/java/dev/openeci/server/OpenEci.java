@@ -16,6 +16,8 @@ import dev.openeci.api.action.RestartContainerGroupAction;
 import dev.openeci.api.action.UpdateContainerGroupAction;
 import dev.openeci.api.rpc.Authenticator;
 import dev.openeci.api.rpc.CredentialStore;
+import dev.openeci.api.rpc.NonceCache;
+import dev.openeci.api.rpc.RateLimiter;
 import dev.openeci.api.rpc.ResponseWriter;
 import dev.openeci.config.ServerConfig;
 import dev.openeci.group.ContainerAccess;
@@ -33,6 +35,7 @@ import dev.openeci.store.AccessKeyRepository;
 import dev.openeci.store.AccessKeyRepository.AccessKey;
 import dev.openeci.store.Database;
 import dev.openeci.store.GroupRepository;
+import dev.openeci.store.NonceRepository;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
@@ -126,9 +129,43 @@ public final class OpenEci implements AutoCloseable {
         new CreateImageCacheAction(imageCaches),
         new DescribeImageCachesAction(imageCaches),
         new DeleteImageCacheAction(imageCaches));
-    ApiDispatcher dispatcher = new ApiDispatcher(handlers, new Authenticator(credentials, clock),
+    ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
         new ResponseWriter(), config);
-    this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions);
+    this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());
+  }
+
+  /** Signatures with nonces persisted in the store (a replay after a restart is refused) and rate limits. */
+  static Authenticator authenticator(ServerConfig config, Database db, CredentialStore credentials,
+      InstantSource clock) {
+    NonceRepository repo = new NonceRepository(db);
+    repo.deleteExpired(clock.instant());
+    NonceCache.Store store = nonceStore(repo);
+    var edge = config.edge();
+    NonceCache nonces = new NonceCache(Authenticator.WINDOW, edge.maxNoncesPerKey(), edge.maxNonces(), store,
+        clock.instant());
+    return new Authenticator(credentials, clock, nonces, new RateLimiter(edge.ratePerSecond(), edge.rateBurst()),
+        edge.v3UnsignedHost());
+  }
+
+  /** The nonce cache's durable side: the {@code nonces} table. */
+  public static NonceCache.Store nonceStore(NonceRepository repo) {
+    return new NonceCache.Store() {
+      @Override
+      public List<NonceCache.Entry> load(java.time.Instant now) {
+        return repo.unexpired(now).stream()
+            .map(r -> new NonceCache.Entry(r.digest(), r.accessKeyId(), r.expiresAt())).toList();
+      }
+
+      @Override
+      public void insert(NonceCache.Entry e) {
+        repo.insert(new NonceRepository.Row(e.digest(), e.accessKeyId(), e.expiresAt()));
+      }
+
+      @Override
+      public void deleteExpired(java.time.Instant now) {
+        repo.deleteExpired(now);
+      }
+    };
   }
 
   private static ThreadFactory named(String prefix) {

@@ -57,7 +57,9 @@ public final class ApiHarness implements AutoCloseable {
     repo = new GroupRepository(db);
     InstantSource clock = InstantSource.system();
     service = new GroupService(repo, clock, woken::add);
-    ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1);
+    // No limit on failed authentications per address: tests send many bad requests from one address.
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1,
+        dev.openeci.config.PodPolicy.DEFAULT, dev.openeci.config.EdgeConfig.DEFAULT.withAuthFailures(0, 1));
     CredentialStore keys = id -> id.equals(KEY) ? Optional.of(new CredentialStore.Credential(KEY, SECRET, "acct"))
         : Optional.empty();
     dispatcher = new ApiDispatcher(List.of(
@@ -79,13 +81,18 @@ public final class ApiHarness implements AutoCloseable {
   }
 
   public Reply call(String action, Map<String, String> params) {
+    return send(new RpcRequest("POST", "/", signedQuery(action, params), Map.of("host", "harness"), new byte[0]));
+  }
+
+  /** A V1 query string for POST, signed like the legacy and Node SDKs sign (empty values included). */
+  public static String signedQuery(String action, Map<String, String> params) {
     Map<String, String> p = new TreeMap<>(params);
     p.put("Action", action);
     p.put("Version", "2018-08-08");
     p.put("AccessKeyId", KEY);
     p.put("SignatureMethod", "HMAC-SHA1");
     p.put("SignatureVersion", "1.0");
-    p.put("SignatureNonce", "n" + NONCE.incrementAndGet());
+    p.putIfAbsent("SignatureNonce", "n" + NONCE.incrementAndGet());
     p.put("Timestamp", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     List<RequestParameters.Pair> pairs = new ArrayList<>();
     p.forEach((k, v) -> pairs.add(new RequestParameters.Pair(k, v)));
@@ -93,9 +100,19 @@ public final class ApiHarness implements AutoCloseable {
     StringBuilder q = new StringBuilder();
     p.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(Pct.encode(k)).append('=').append(Pct.encode(v)));
     q.append("&Signature=").append(Pct.encode(sig));
-    HttpReply r = dispatcher.handle(new RpcRequest("POST", "/", q.toString(), Map.of("host", "harness"), new byte[0]));
+    return q.toString();
+  }
+
+  public ApiDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  /** Any request, as the dispatcher answers it (status and the parsed body). */
+  public Reply send(RpcRequest request) {
+    HttpReply r = dispatcher.handle(request);
     try {
-      return new Reply(r.status(), json.readTree(r.body()));
+      return new Reply(r.status(), r.contentType().startsWith("text/xml") ? json.createObjectNode()
+          .put("Xml", new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)) : json.readTree(r.body()));
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }

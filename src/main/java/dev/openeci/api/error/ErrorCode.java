@@ -27,6 +27,14 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
       "The request has failed due to a temporary failure of the server.");
   public static final ErrorCode THROTTLING = new ErrorCode("Throttling", 400,
       "Request was denied due to request throttling.");
+  public static final ErrorCode THROTTLING_USER = new ErrorCode("Throttling.User", 400,
+      "Request was denied due to user flow control.");
+  public static final ErrorCode REQUEST_TOO_LARGE = new ErrorCode("RequestEntityTooLarge", 413,
+      "The request is larger than this server accepts.");
+  public static final ErrorCode REQUEST_TIMEOUT = new ErrorCode("RequestTimeout", 408,
+      "The request was not received in time.");
+  public static final ErrorCode BAD_REQUEST = new ErrorCode("BadRequest", 400,
+      "The HTTP request is malformed.");
 
   // --- authentication --------------------------------------------------------------------------
   public static final ErrorCode MISSING_SIGNATURE = new ErrorCode("IncompleteSignature", 400,

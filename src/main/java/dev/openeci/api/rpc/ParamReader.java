@@ -22,6 +22,12 @@ import java.util.TreeMap;
  */
 public final class ParamReader {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Longest numeric text parsed. Checked before parsing: BigDecimal/BigInteger parsing is
+   * superlinear, a million digits took 40 s; no ECI number needs more than 19 digits plus sign,
+   * fraction and exponent.
+   */
+  public static final int MAX_NUMBER_CHARS = 32;
 
   private final NavigableMap<String, String> all;
   private final String prefix;
@@ -80,6 +86,7 @@ public final class ParamReader {
   public Long longValue(String name) {
     String v = string(name);
     if (v == null || v.isEmpty()) return null;
+    if (v.length() > MAX_NUMBER_CHARS) throw tooManyDigits(name, v);
     try {
       BigDecimal d = new BigDecimal(v.trim());
       return d.longValueExact();
@@ -92,6 +99,7 @@ public final class ParamReader {
   public Double decimal(String name) {
     String v = string(name);
     if (v == null || v.isEmpty()) return null;
+    if (v.length() > MAX_NUMBER_CHARS) throw tooManyDigits(name, v);
     try {
       double d = Double.parseDouble(v.trim());
       if (Double.isNaN(d) || Double.isInfinite(d)) throw new NumberFormatException();
@@ -99,6 +107,11 @@ public final class ParamReader {
     } catch (NumberFormatException e) {
       throw ErrorCode.invalid(path(name), "\"" + v + "\" is not a number");
     }
+  }
+
+  private dev.openeci.api.error.ApiException tooManyDigits(String name, String v) {
+    return ErrorCode.invalid(path(name), "\"" + v.substring(0, 16) + "...\" (" + v.length()
+        + " characters) is not a number of at most " + MAX_NUMBER_CHARS + " characters");
   }
 
   /** Values of {@code name.1 .. name.N} in numeric index order. */
@@ -150,6 +163,9 @@ public final class ParamReader {
         throw ErrorCode.invalid(key, "\"" + index + "\" is not a list index (1, 2, ...)");
       }
       if (n < 1) throw ErrorCode.invalid(key, "list indexes start at 1");
+      if (!Integer.toString(n).equals(index)) {
+        throw ErrorCode.invalid(key, "\"" + index + "\" is not a list index (1, 2, ...; no sign or leading zero)");
+      }
       String sub = dot < 0 ? "" : rest.substring(dot + 1);
       idx.merge(n, sub, (a, b) -> a.isEmpty() ? a : b);
     }

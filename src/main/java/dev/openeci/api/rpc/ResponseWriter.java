@@ -104,13 +104,20 @@ public final class ResponseWriter {
     }
   }
 
-  /** XML as Alibaba's gateway writes it: list items repeat the list's element name. */
+  /**
+   * XML as Alibaba's gateway writes it: list items repeat the list's element name. Always
+   * well-formed XML 1.0, whatever the data: a member name that is not an XML name has its other
+   * characters replaced by {@code _} (and a {@code _} prefix when it cannot start a name), and
+   * characters XML 1.0 cannot carry at all (controls other than tab, LF, CR; U+FFFE/U+FFFF; lone
+   * surrogates) become U+FFFD.
+   */
   private static void element(StringBuilder b, String name, JsonNode node) {
     if (node.isArray()) {
       for (JsonNode item : (ArrayNode) node) element(b, name, item);
       return;
     }
-    b.append('<').append(name).append('>');
+    String tag = xmlName(name);
+    b.append('<').append(tag).append('>');
     if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> f = it.next();
@@ -119,10 +126,25 @@ public final class ResponseWriter {
     } else if (!node.isNull()) {
       escape(b, node.asText());
     }
-    b.append("</").append(name).append('>');
+    b.append("</").append(tag).append('>');
   }
 
-  private static void escape(StringBuilder b, String s) {
+  static String xmlName(String name) {
+    StringBuilder n = new StringBuilder(name.length() + 1);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_'
+          || (i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '.'));
+      if (i == 0 && !ok && (c >= '0' && c <= '9' || c == '-' || c == '.')) {
+        n.append('_').append(c);
+      } else {
+        n.append(ok ? c : '_');
+      }
+    }
+    return n.length() == 0 ? "_" : n.toString();
+  }
+
+  static void escape(StringBuilder b, String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -130,9 +152,16 @@ public final class ResponseWriter {
         case '>' -> b.append("&gt;");
         case '&' -> b.append("&amp;");
         case '"' -> b.append("&quot;");
+        case '\r' -> b.append("&#13;");
         default -> {
-          if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') b.append("&#x").append(Integer.toHexString(c)).append(';');
-          else b.append(c);
+          if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            b.append(c).append(s.charAt(++i));
+          } else if (c < 0x20 && c != '\n' && c != '\t' || Character.isSurrogate(c) || c == '\uFFFE'
+              || c == '\uFFFF') {
+            b.append('\uFFFD');
+          } else {
+            b.append(c);
+          }
         }
       }
     }

@@ -53,9 +53,15 @@ class WireSamplesTest {
   }
 
   static Authenticator authenticator(String secret, Instant now) {
+    return authenticator(secret, now, false);
+  }
+
+  /** {@code v3UnsignedHost}: what {@code serve --v3-unsigned-host} allows (the legacy core's V3 signer). */
+  static Authenticator authenticator(String secret, Instant now, boolean v3UnsignedHost) {
     CredentialStore store = id -> id.equals("testak")
         ? Optional.of(new CredentialStore.Credential("testak", secret, "acct")) : Optional.empty();
-    return new Authenticator(store, InstantSource.fixed(now), new NonceCache(Duration.ofMinutes(30), 1000));
+    return new Authenticator(store, InstantSource.fixed(now), new NonceCache(Duration.ofMinutes(30), 1000),
+        RateLimiter.unlimited(), v3UnsignedHost);
   }
 
   /**
@@ -69,25 +75,37 @@ class WireSamplesTest {
     assertThat(samples.stream().filter(s -> !s.signedRight()).count()).as("bad-signature samples").isEqualTo(8);
     int v1 = 0;
     int v3 = 0;
+    int unsignedHost = 0;
     for (Sample s : samples) {
       String secret = s.signedRight() ? "testsecret" : "testsecret-wrong";
       String other = s.signedRight() ? "testsecret-wrong" : "testsecret";
       RequestParameters params = RequestParameters.parse(s.request());
       boolean isV3 = s.request().header("authorization") != null;
       if (isV3) v3++; else v1++;
+      // The legacy core's V3 signer does not sign host: refused unless the operator allows it.
+      boolean hostUnsigned = isV3 && !s.request().header("authorization").contains("SignedHeaders=host;");
+      if (hostUnsigned) {
+        unsignedHost++;
+        assertThatThrownBy(() -> authenticator(secret, s.time()).authenticate(s.request(), params))
+            .as(s.name()).isInstanceOfSatisfying(ApiException.class, e -> {
+              assertThat(e.code()).isEqualTo("IncompleteSignature");
+              assertThat(e.getMessage()).contains("host");
+            });
+      }
       Authenticator.Principal p;
       try {
-        p = authenticator(secret, s.time()).authenticate(s.request(), params);
+        p = authenticator(secret, s.time(), hostUnsigned).authenticate(s.request(), params);
       } catch (ApiException e) {
         throw new AssertionError(s.name() + ": " + e.code() + " " + e.getMessage(), e);
       }
       assertThat(p.accountId()).as(s.name()).isEqualTo("acct");
-      assertThatThrownBy(() -> authenticator(other, s.time()).authenticate(s.request(), params))
+      assertThatThrownBy(() -> authenticator(other, s.time(), hostUnsigned).authenticate(s.request(), params))
           .as(s.name()).isInstanceOfSatisfying(ApiException.class,
               e -> assertThat(e.code()).isEqualTo("SignatureDoesNotMatch"));
     }
     assertThat(v1).as("V1-signed samples").isPositive();
     assertThat(v3).as("V3-signed samples").isPositive();
+    assertThat(unsignedHost).as("legacy V3 samples (host not signed)").isEqualTo(4);
   }
 
   @Test
