@@ -19,7 +19,8 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * Runs a probe or lifecycle handler against one running container, as the kubelet does: Exec runs
- * the command in the container (exit 0 = success); HttpGet requests the group's IP (or Host) and
+ * the command in the container (exit 0 = success); HttpGet requests the group's IP (never another
+ * host: see {@link #target}) and
  * counts 200-399 as success (HTTPS certificates are not verified, like the kubelet); TcpSocket
  * succeeds when a connection opens.
  */
@@ -65,9 +66,32 @@ public final class HandlerRunner {
     }
   }
 
+  /**
+   * Where a handler connects: always the group's own address. The handler runs in openeci's
+   * process, on the host's network, so a tenant-chosen Host would let any tenant reach the host's
+   * loopback services, other accounts' groups or the operator's network (server-side request
+   * forgery). Host unset, "localhost" or a loopback address mean the group itself (what a
+   * container means by them); the group's own IP is accepted as written; anything else is refused
+   * (docs/security.md).
+   */
+  static String target(String host, String podIp) {
+    if (podIp == null) return null;
+    if (host == null || host.isBlank()) return podIp;
+    String h = host.strip();
+    if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+    if (h.equalsIgnoreCase("localhost") || h.equals("::1") || h.matches("127(\\.\\d{1,3}){3}")) return podIp;
+    return h.equals(podIp) ? podIp : null;
+  }
+
+  private static String refusedHost(String host, String podIp) {
+    return "Host \"" + host + "\" is refused: handlers run by openeci reach only their own group (" + podIp
+        + "); leave Host unset (docs/security.md)";
+  }
+
   private Result httpGet(Action.HttpGet h, String podIp, Duration timeout) {
-    String host = h.host() != null ? h.host() : podIp;
-    if (host == null) return Result.failure("the group has no IP yet");
+    if (podIp == null) return Result.failure("the group has no IP yet");
+    String host = target(h.host(), podIp);
+    if (host == null) return Result.failure(refusedHost(h.host(), podIp));
     String scheme = "HTTPS".equals(h.scheme()) ? "https" : "http";
     String path = h.path() == null ? "/" : h.path();
     URI uri = URI.create(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + h.port() + path);
@@ -86,8 +110,9 @@ public final class HandlerRunner {
   }
 
   private static Result tcp(Action.TcpSocket t, String podIp, Duration timeout) {
-    String host = t.host() != null ? t.host() : podIp;
-    if (host == null) return Result.failure("the group has no IP yet");
+    if (podIp == null) return Result.failure("the group has no IP yet");
+    String host = target(t.host(), podIp);
+    if (host == null) return Result.failure(refusedHost(t.host(), podIp));
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(host, t.port()), (int) Math.max(1, timeout.toMillis()));
       return Result.success();
