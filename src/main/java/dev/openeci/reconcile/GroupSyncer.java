@@ -349,6 +349,7 @@ public final class GroupSyncer {
           stopOne(g, null, r.container(), obs.sandbox() == null ? null : obs.sandbox().ipAddress());
         }
         runtime.remove(r.container().id());
+        volumes.releaseSubPaths(gid, name, Labels.ROLE_INIT.equals(r.container().label(Labels.ROLE)));
       }
       case PodPlan.Start s -> runtime.start(s.container().id());
       case PodPlan.Run r -> run(g, obs, r, backoff, waiting, now);
