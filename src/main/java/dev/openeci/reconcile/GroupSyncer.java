@@ -400,6 +400,8 @@ public final class GroupSyncer {
           }
         }
         remove(r.container().id());
+        volumes.releaseSubPaths(g.id(), r.container().label(Labels.CONTAINER_NAME),
+            Labels.ROLE_INIT.equals(r.container().label(Labels.ROLE)));
       }
       case PodPlan.Start s -> runtime.start(s.container().id());
       case PodPlan.Run r -> run(g, obs, r, backoff, waiting, now);

@@ -145,6 +145,27 @@ final class PodVolumes {
     return out;
   }
 
+  /**
+   * Unmounts and removes a container's SubPath mounts (a container removed from the spec). The
+   * mounts of a container that is re-created are replaced by {@link #subPaths}; all of a group's go
+   * with {@link #cleanup}.
+   */
+  void releaseSubPaths(String groupId, String containerName, boolean init) {
+    Path base = subPathDir(groupId);
+    if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) return;
+    try (var vols = Files.newDirectoryStream(base)) {
+      for (Path v : vols) {
+        Path dir = v.resolve((init ? "init-" : "app-") + containerName);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) continue;
+        SafePaths.unmountUnder(dir);
+        SafePaths.deleteTree(dir);
+      }
+    } catch (IOException e) {
+      throw new RuntimeFailure("cannot release the subPath mounts of container " + containerName + ": "
+          + e.getMessage());
+    }
+  }
+
   private Path subPathDir(String groupId) {
     return groupDir(groupId).resolve("volume-subpaths");
   }

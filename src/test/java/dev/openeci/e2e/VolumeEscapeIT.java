@@ -205,10 +205,45 @@ class VolumeEscapeIT {
         .contains(groupDir.resolve("volume-subpaths/data/app-app/0").toString());
     server.kill9();
     server.start();
-    EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
+    SdkEndToEndIT.await(() -> { // the first calls may meet the old server's dead connections
+      try {
+        EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
+        return true;
+      } catch (Exception e) {
+        return null;
+      }
+    }, "DeleteContainerGroup after the restart");
     SdkEndToEndIT.awaitNoContainers(id);
     SdkEndToEndIT.await(() -> Files.exists(groupDir) ? null : true, "removal of " + groupDir);
     assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(groupDir.toString());
+  }
+
+  /** A container removed from the spec by an update leaves no SubPath mount behind. */
+  @Test
+  void aContainerRemovedByAnUpdateReleasesItsSubPathMounts() throws Exception {
+    Map<String, Object> q = PodConfigIT.group("release");
+    q.put("Volume.1.Name", "data");
+    q.put("Volume.1.Type", "EmptyDirVolume");
+    PodConfigIT.container(q, 1, "keep", SLEEP);
+    PodConfigIT.container(q, 2, "gone", SLEEP);
+    PodConfigIT.mount(q, "Container.2.", 1, "data", "/part", "x", false, null);
+    String id = create(client, q);
+    SdkEndToEndIT.awaitStatus(client, id, "Running");
+    Path mount = dataDir.resolve("pods").resolve(id).resolve("volume-subpaths/data/app-gone/0");
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).contains(mount.toString());
+    Map<String, Object> u = new LinkedHashMap<>();
+    u.put("RegionId", "cn-hangzhou");
+    u.put("ContainerGroupId", id);
+    PodConfigIT.container(u, 1, "keep", SLEEP);
+    EciClients.call(client, "UpdateContainerGroup", u);
+    SdkEndToEndIT.await(() -> {
+      try {
+        return Files.readString(Path.of("/proc/self/mountinfo")).contains(mount.toString()) ? null : true;
+      } catch (java.io.IOException e) {
+        return null;
+      }
+    }, "the removed container's SubPath mount to go");
+    assertThat(mount).doesNotExist();
   }
 
   @Test
