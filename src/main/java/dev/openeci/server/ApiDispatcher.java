@@ -104,6 +104,12 @@ public final class ApiDispatcher {
     } catch (ApiException e) {
       if (e.httpStatus() >= 500) log.error("request {} {} failed: {} {}", requestId, action, e.code(), e.getMessage());
       return writer.error(requestId, request.host(), e, format);
+    } catch (dev.openeci.runtime.RuntimeFailure e) {
+      // The engine did not answer or refused on the request path (e.g. a log or exec read while it
+      // is overloaded): a temporary failure of the server, not of the request; retrying may work.
+      log.warn("request {} {} failed: the container engine: {}", requestId, action, e.getMessage());
+      return writer.error(requestId, request.host(), ErrorCode.SERVICE_UNAVAILABLE.withMessage(
+          "The container engine could not serve this request; retry later."), format);
     } catch (RuntimeException | Error e) {
       log.error("request {} {} failed with an internal error", requestId, action, e);
       return writer.error(requestId, request.host(), ErrorCode.INTERNAL_ERROR.exception(), format);

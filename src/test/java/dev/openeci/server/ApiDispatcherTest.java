@@ -37,6 +37,9 @@ class ApiDispatcherTest {
       handler("Echo", ctx -> Map.of("Account", ctx.accountId(), "Region", ctx.regionId())),
       handler("Boom", ctx -> {
         throw new IllegalStateException("secret internals /etc/openeci at line 42");
+      }),
+      handler("EngineDown", ctx -> {
+        throw new dev.openeci.runtime.RuntimeFailure("list containers: connection refused to /run/podman/podman.sock");
       })),
       new Authenticator(id -> id.equals("ak") ? Optional.of(new CredentialStore.Credential("ak", "sk", "acct"))
           : Optional.empty(), InstantSource.fixed(NOW)),
@@ -104,7 +107,9 @@ class ApiDispatcherTest {
         new Case("bad method", new RpcRequest("DELETE", "/", "", Map.of(), new byte[0]), 400, "UnsupportedHTTPMethod"),
         new Case("unsigned", new RpcRequest("GET", "/", "Action=Echo&Version=2018-08-08", Map.of(), new byte[0]), 400,
             "IncompleteSignature"),
-        new Case("internal error", signed("GET", with("Action", "Boom")), 500, "InternalError"));
+        new Case("internal error", signed("GET", with("Action", "Boom")), 500, "InternalError"),
+        new Case("engine failure on the request path", signed("GET", with("Action", "EngineDown")), 503,
+            "ServiceUnavailable"));
     for (Case c : cases) {
       HttpReply r = dispatcher.handle(c.request());
       assertThat(r.status()).as(c.name()).isEqualTo(c.status());
