@@ -1,5 +1,6 @@
 package dev.openeci.server;
 
+import dev.openeci.api.action.ExecLimits;
 import dev.openeci.config.ServerConfig;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.docker.DockerRuntime;
@@ -75,6 +76,26 @@ public final class Main implements Runnable {
         + " their InternetIp (default ${DEFAULT-VALUE}; env OPENECI_PUBLISH_ADDRESS)")
     String publishAddress;
 
+    @Option(names = "--exec-sync-per-account", defaultValue = "4", description = "Concurrent Sync=true"
+        + " ExecContainerCommand calls per account; more get Throttling.User (default ${DEFAULT-VALUE})")
+    int execSyncPerAccount;
+
+    @Option(names = "--exec-sync-total", defaultValue = "16", description = "Concurrent Sync=true"
+        + " ExecContainerCommand calls of all accounts, each holds an HTTP thread (default ${DEFAULT-VALUE})")
+    int execSyncTotal;
+
+    @Option(names = "--exec-sync-timeout-seconds", defaultValue = "60", description = "A Sync=true command is"
+        + " killed after this long, 1..600 (default ${DEFAULT-VALUE})")
+    int execSyncTimeoutSeconds;
+
+    @Option(names = "--exec-sessions-per-account", defaultValue = "8", description = "Exec WebSocket sessions"
+        + " (issued or open) per account; more get Throttling.User (default ${DEFAULT-VALUE})")
+    int execSessionsPerAccount;
+
+    @Option(names = "--exec-sessions-total", defaultValue = "64", description = "Exec WebSocket sessions of all"
+        + " accounts (default ${DEFAULT-VALUE})")
+    int execSessionsTotal;
+
     @Override
     public Integer call() throws Exception {
       int colon = listen.lastIndexOf(':');
@@ -88,7 +109,14 @@ public final class Main implements Runnable {
           Duration.ofSeconds(resyncSeconds), workers,
           new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress));
       ContainerRuntime runtime = new DockerRuntime(endpoint);
-      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out).start();
+      ExecLimits execLimits;
+      try {
+        execLimits = new ExecLimits(execSyncPerAccount, execSyncTotal, execSessionsPerAccount, execSessionsTotal,
+            Duration.ofSeconds(execSyncTimeoutSeconds));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      }
+      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), System.getenv(), System.out, execLimits).start();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {

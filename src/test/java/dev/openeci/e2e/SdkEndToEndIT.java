@@ -265,6 +265,11 @@ class SdkEndToEndIT {
   // --- helpers ----------------------------------------------------------------------------------
 
   private Map<String, String> createAccessKey(String account) throws Exception {
+    return createAccessKeyIn(dataDir, account);
+  }
+
+  /** {@code openeci accesskey create --account ACCOUNT} on a data directory; its KEY=VALUE lines. */
+  static Map<String, String> createAccessKeyIn(Path dataDir, String account) throws Exception {
     Path jar = Path.of("target/openeci.jar").toAbsolutePath();
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
         jar.toString(), "accesskey", "create", "--account", account, "--data-dir", dataDir.toString())

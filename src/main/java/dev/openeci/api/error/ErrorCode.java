@@ -27,6 +27,9 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
       "The request has failed due to a temporary failure of the server.");
   public static final ErrorCode THROTTLING = new ErrorCode("Throttling", 400,
       "Request was denied due to request throttling.");
+  /** Per-account bounds (exec concurrency): answered at once, never queued. */
+  public static final ErrorCode THROTTLING_USER = new ErrorCode("Throttling.User", 400,
+      "Request was denied due to user flow control.");
 
   // --- authentication --------------------------------------------------------------------------
   public static final ErrorCode MISSING_SIGNATURE = new ErrorCode("IncompleteSignature", 400,
