@@ -82,13 +82,13 @@ class ExecLimitsIT {
       for (int i = 0; i < n; i++) {
         calls.add(pool.submit(() -> {
           var c = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
-          long t0 = System.nanoTime();
           try {
             syncExec(c, adminGroup, "sleep 8; echo slow");
             return "ok";
           } catch (TeaException e) {
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            return e.getCode() + (ms < 5_000 ? "" : " (after " + ms + " ms)");
+            return e.getCode();
+          } catch (Exception e) {
+            return e.getClass().getSimpleName();
           }
         }));
       }
@@ -102,6 +102,10 @@ class ExecLimitsIT {
 
       List<String> results = new ArrayList<>();
       for (Future<String> f : calls) results.add(f.get(120, TimeUnit.SECONDS));
+      Map<String, Long> byResult = results.stream()
+          .collect(java.util.stream.Collectors.groupingBy(r -> r, java.util.TreeMap::new,
+              java.util.stream.Collectors.counting()));
+      System.out.println("ExecLimitsIT: results " + byResult);
       long ok = results.stream().filter("ok"::equals).count();
       long throttled = results.stream().filter("Throttling.User"::equals).count();
       System.out.println("ExecLimitsIT: 64 concurrent sync execs of one account: " + ok + " ran, " + throttled

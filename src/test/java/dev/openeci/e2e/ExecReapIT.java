@@ -151,7 +151,8 @@ class ExecReapIT {
     Map<String, Object> slow = EciClients.call(client, "ExecContainerCommand", q("ContainerGroupId", id,
         "ContainerName", "app", "Command", "[\"/bin/sh\",\"-c\",\"echo started; sleep 3600\"]", "Sync", "true"));
     assertThat(slow.get("SyncResponse")).isEqualTo("started\n");
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(SYNC_TIMEOUT + 5));
+    // Bounded by the server's timeout (plus slack for a loaded 2-core machine), not by the caller's.
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(SYNC_TIMEOUT + 15));
     // The same, but the caller gives up after 2 s (it disconnects mid-call).
     com.aliyun.teaopenapi.Client impatient = new com.aliyun.teaopenapi.Client(new com.aliyun.teaopenapi.models.Config()
         .setAccessKeyId(ServerProcess.ACCESS_KEY_ID).setAccessKeySecret(ServerProcess.ACCESS_KEY_SECRET)
