@@ -8,7 +8,6 @@ import dev.openeci.testing.TestEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -62,10 +61,7 @@ class ExecLimitsIT {
   }
 
   static Map<String, Object> q(String... kv) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("RegionId", "cn-hangzhou");
-    for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
-    return m;
+    return LogsAndExecIT.q(kv);
   }
 
   static Map<String, Object> syncExec(com.aliyun.teaopenapi.Client c, String group, String shell) throws Exception {

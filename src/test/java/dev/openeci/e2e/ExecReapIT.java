@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,10 +74,7 @@ class ExecReapIT {
   }
 
   static Map<String, Object> q(String... kv) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("RegionId", "cn-hangzhou");
-    for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
-    return m;
+    return LogsAndExecIT.q(kv);
   }
 
   static Map<String, Object> createQuery(String name) {
