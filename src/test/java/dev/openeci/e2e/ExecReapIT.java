@@ -135,6 +135,47 @@ class ExecReapIT {
     System.out.println("ExecReapIT timings:\n" + String.join("\n", timings));
   }
 
+  /**
+   * Server shutdown (SIGTERM) with a WebSocket session still attached to a command that ignores
+   * SIGTERM and SIGHUP: the command and its conmon pair are gone a few seconds later although the
+   * container keeps running (so it was the server that reaped them, not a container stop).
+   */
+  @Test
+  void serverShutdownEndsTheSessionsItHasOpen(@TempDir Path ownDir) throws Exception {
+    ServerProcess own = new ServerProcess(ownDir, TestEngine.endpoint()).start();
+    try {
+      var c = EciClients.tea(own.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
+      Map<String, Object> create = q("ContainerGroupName", "reap-shutdown-" + SdkEndToEndIT.shortId());
+      create.put("Container.1.Name", "app");
+      create.put("Container.1.Image", TestEngine.busyboxImage());
+      create.put("Container.1.Command.1", "sleep");
+      create.put("Container.1.Arg.1", "3600");
+      String id = (String) EciClients.call(c, "CreateContainerGroup", create).get("ContainerGroupId");
+      SdkEndToEndIT.awaitStatus(c, id, "Running");
+      String app = appId(id);
+      String uri = (String) EciClients.call(c, "ExecContainerCommand", q("ContainerGroupId", id, "ContainerName", "app",
+          "Command", "[\"/bin/sh\",\"-c\",\"trap '' TERM HUP; echo x; while true; do sleep 1; done\"]"))
+          .get("WebSocketUri");
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      connect(uri, out, new CompletableFuture<>());
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (out.size() == 0 && System.nanoTime() < until) Thread.sleep(50);
+      assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("x\n");
+      Set<String> live = execSessions(Set.of(app));
+      assertThat(live).as("the attached session's conmon").isNotEmpty();
+
+      ProcessHandle serverProcess = ProcessHandle.current().children()
+          .filter(h -> h.info().arguments().map(a -> List.of(a).contains(own.endpoint())).orElse(false))
+          .findFirst().orElseThrow();
+      serverProcess.destroy(); // SIGTERM: the shutdown hook runs
+      assertThat(serverProcess.onExit().get(60, TimeUnit.SECONDS).isAlive()).isFalse();
+      assertNoExecLeftovers(Set.of(app), "after the server's shutdown");
+      assertThat(containers(id).stream().anyMatch(x -> x.id().equals(app) && x.running())).isTrue();
+    } finally {
+      own.close(); // removes the group's containers
+    }
+  }
+
   /** Sync (ok and client-side timeout), WebSocket (ok, vanishing client twice), the CLI's client. */
   void execEveryKind(String id) throws Exception {
     for (int i = 0; i < 3; i++) {
