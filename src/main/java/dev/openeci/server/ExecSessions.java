@@ -1,6 +1,7 @@
 package dev.openeci.server;
 
 import dev.openeci.api.action.ExecContainerCommandAction;
+import dev.openeci.api.action.ExecLimits;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.RuntimeFailure;
 import java.io.IOException;
@@ -40,18 +41,25 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
   static final byte STDERR = 2;
   static final byte STATUS = 3;
 
+  /** An issued token; {@code permit} is the account's session slot, held until the socket closes. */
   record Pending(String accountId, String containerId, List<String> command, boolean tty, boolean stdin,
-      Instant expires) {}
+      Instant expires, ExecLimits.Permit permit) {}
 
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final ContainerRuntime runtime;
   private final InstantSource clock;
+  private final ExecLimits.Gate gate;
   private final SecureRandom random = new SecureRandom();
   private volatile String baseUri = "ws://127.0.0.1:8080";
 
   public ExecSessions(ContainerRuntime runtime, InstantSource clock) {
+    this(runtime, clock, ExecLimits.DEFAULT);
+  }
+
+  public ExecSessions(ContainerRuntime runtime, InstantSource clock, ExecLimits limits) {
     this.runtime = runtime;
     this.clock = clock;
+    this.gate = new ExecLimits.Gate(limits.sessionsPerAccount(), limits.sessionsTotal(), "exec WebSocket sessions");
   }
 
   /** Where clients reach this server's WebSocket endpoint, e.g. {@code ws://127.0.0.1:8080}. */
@@ -62,11 +70,16 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
   @Override
   public String open(String accountId, String containerId, List<String> command, boolean tty, boolean stdin) {
     Instant now = clock.instant();
-    pending.values().removeIf(p -> p.expires().isBefore(now));
+    pending.values().removeIf(p -> {
+      if (!p.expires().isBefore(now)) return false;
+      p.permit().close();
+      return true;
+    });
+    ExecLimits.Permit permit = gate.acquire(accountId); // Throttling.User when the account has too many
     byte[] b = new byte[16];
     random.nextBytes(b);
     String token = HexFormat.of().formatHex(b);
-    pending.put(token, new Pending(accountId, containerId, command, tty, stdin, now.plus(TTL)));
+    pending.put(token, new Pending(accountId, containerId, command, tty, stdin, now.plus(TTL), permit));
     return baseUri + PATH + "?s=" + token;
   }
 
@@ -81,7 +94,11 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
       }
     }
     Pending p = token == null ? null : pending.remove(token);
-    if (p == null || p.expires().isBefore(clock.instant())) {
+    if (p != null && p.expires().isBefore(clock.instant())) {
+      p.permit().close();
+      p = null;
+    }
+    if (p == null) {
       org.eclipse.jetty.server.Response.writeError(request, response, callback, 403,
           "unknown, used or expired exec session");
       return null;
@@ -96,6 +113,7 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
     private final Pending p;
     private volatile Session session;
     private volatile ContainerRuntime.ExecSession exec;
+    private volatile boolean closed;
 
     ExecSocket(Pending p) {
       this.p = p;
@@ -122,7 +140,10 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
             session.close(StatusCode.NORMAL, "exited", Callback.NOOP);
           }
         });
+        // The client may have gone while the session was being set up: end it, do not leave it running.
+        if (closed) closeExec();
       } catch (RuntimeFailure e) {
+        p.permit().close();
         send(STDERR, (e.getMessage() + "\n").getBytes());
         send(STATUS, "{\"ExitCode\":-1}".getBytes());
         s.close(StatusCode.SERVER_ERROR, "exec failed", Callback.NOOP);
@@ -168,14 +189,28 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
-      ContainerRuntime.ExecSession e = exec;
-      if (e != null) {
-        try {
-          e.close();
-        } catch (IOException ignored) {
-          // closing
-        }
+      // The client left (or the command ended): the runtime kills a command still running and
+      // reaps the session (issue 15), then the account's slot is free again.
+      closed = true;
+      try {
+        closeExec();
+      } finally {
+        p.permit().close();
       }
+    }
+
+    private void closeExec() {
+      ContainerRuntime.ExecSession e = exec;
+      try {
+        if (e != null) e.close();
+      } catch (IOException ignored) {
+        // closing
+      }
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+      log.debug("exec WebSocket error: {}", cause.toString());
     }
   }
 

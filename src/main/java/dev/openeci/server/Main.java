@@ -1,5 +1,6 @@
 package dev.openeci.server;
 
+import dev.openeci.api.action.ExecLimits;
 import dev.openeci.config.ServerConfig;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.docker.DockerRuntime;
@@ -153,6 +154,26 @@ public final class Main implements Runnable {
         + " host header (the legacy aliyun-java-sdk-core V3 signer); default: host must be signed")
     boolean v3UnsignedHost;
 
+    @Option(names = "--exec-sync-per-account", defaultValue = "4", description = "Concurrent Sync=true"
+        + " ExecContainerCommand calls per account; more get Throttling.User (default ${DEFAULT-VALUE})")
+    int execSyncPerAccount;
+
+    @Option(names = "--exec-sync-total", defaultValue = "16", description = "Concurrent Sync=true"
+        + " ExecContainerCommand calls of all accounts, each holds an HTTP thread (default ${DEFAULT-VALUE})")
+    int execSyncTotal;
+
+    @Option(names = "--exec-sync-timeout-seconds", defaultValue = "60", description = "A Sync=true command is"
+        + " killed after this long, 1..600 (default ${DEFAULT-VALUE})")
+    int execSyncTimeoutSeconds;
+
+    @Option(names = "--exec-sessions-per-account", defaultValue = "8", description = "Exec WebSocket sessions"
+        + " (issued or open) per account; more get Throttling.User (default ${DEFAULT-VALUE})")
+    int execSessionsPerAccount;
+
+    @Option(names = "--exec-sessions-total", defaultValue = "64", description = "Exec WebSocket sessions of all"
+        + " accounts (default ${DEFAULT-VALUE})")
+    int execSessionsTotal;
+
     @Override
     public Integer call() throws Exception {
       int colon = listen.lastIndexOf(':');
@@ -173,7 +194,14 @@ public final class Main implements Runnable {
       ContainerRuntime runtime = new DockerRuntime(endpoint);
       java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
       if (secretKeyFile != null) env.put(dev.openeci.store.SecretBox.KEY_FILE_ENV, secretKeyFile.toString());
-      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), env, System.out).start();
+      ExecLimits execLimits;
+      try {
+        execLimits = new ExecLimits(execSyncPerAccount, execSyncTotal, execSessionsPerAccount, execSessionsTotal,
+            Duration.ofSeconds(execSyncTimeoutSeconds));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      }
+      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), env, System.out, execLimits).start();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {

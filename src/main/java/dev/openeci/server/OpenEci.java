@@ -9,6 +9,7 @@ import dev.openeci.api.action.DeleteContainerGroupAction;
 import dev.openeci.api.action.DescribeContainerGroupEventsAction;
 import dev.openeci.api.action.DescribeContainerLogAction;
 import dev.openeci.api.action.ExecContainerCommandAction;
+import dev.openeci.api.action.ExecLimits;
 import dev.openeci.api.action.DescribeContainerGroupStatusAction;
 import dev.openeci.api.action.DescribeContainerGroupsAction;
 import dev.openeci.api.action.DescribeRegionsAction;
@@ -76,6 +77,12 @@ public final class OpenEci implements AutoCloseable {
 
   public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
       PrintStream out) {
+    this(config, runtime, clock, env, out, ExecLimits.DEFAULT);
+  }
+
+  /** With the ExecContainerCommand bounds ({@code serve --exec-*}). */
+  public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
+      PrintStream out, ExecLimits execLimits) {
     this.config = config;
     this.runtime = runtime;
     this.db = Database.open(config.dataDir().resolve("openeci.db"),
@@ -109,7 +116,7 @@ public final class OpenEci implements AutoCloseable {
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
     GroupService service = new GroupService(groups, clock, reconciler::enqueue);
     ContainerAccess access = new ContainerAccess(service, runtime);
-    this.execSessions = new ExecSessions(runtime, clock);
+    this.execSessions = new ExecSessions(runtime, clock, execLimits);
     this.imageCaches = new ImageCacheService(new ImageCacheRepository(db), runtime, clock,
         new dev.openeci.runtime.ImageAccess(config.dataDir().resolve("image-access")));
     CredentialStore credentials = id -> keys.find(id)
@@ -125,7 +132,7 @@ public final class OpenEci implements AutoCloseable {
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()),
         new DescribeContainerLogAction(access),
-        new ExecContainerCommandAction(access, execSessions),
+        new ExecContainerCommandAction(access, execSessions, execLimits),
         new CreateImageCacheAction(imageCaches),
         new DescribeImageCachesAction(imageCaches),
         new DeleteImageCacheAction(imageCaches));

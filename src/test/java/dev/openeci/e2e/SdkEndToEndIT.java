@@ -268,6 +268,22 @@ class SdkEndToEndIT {
     return server.createAccessKey(account);
   }
 
+  /** {@code openeci accesskey create --account ACCOUNT} on a data directory; its KEY=VALUE lines. */
+  static Map<String, String> createAccessKeyIn(Path dataDir, String account) throws Exception {
+    Path jar = Path.of("target/openeci.jar").toAbsolutePath();
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        jar.toString(), "accesskey", "create", "--account", account, "--data-dir", dataDir.toString())
+        .redirectErrorStream(false).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).isZero();
+    Map<String, String> kv = new LinkedHashMap<>();
+    for (String line : out.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+    }
+    return kv;
+  }
+
   private static void legacy(com.aliyuncs.RpcAcsRequest<?> r) {
     r.setSysEndpoint(server.endpoint());
     r.setSysProtocol(ProtocolType.HTTP);

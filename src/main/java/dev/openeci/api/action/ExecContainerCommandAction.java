@@ -21,20 +21,32 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecContainerCommandAction implements ActionHandler {
   private static final Logger log = LoggerFactory.getLogger(ExecContainerCommandAction.class);
-  public static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
+  /** Default of {@link ExecLimits#syncTimeout()}. */
+  public static final Duration SYNC_TIMEOUT = ExecLimits.DEFAULT.syncTimeout();
   public static final int SYNC_MAX_OUTPUT = 1 << 20;
 
-  /** Issues one-shot WebSocket sessions; null when the server has no WebSocket endpoint. */
+  /**
+   * Issues one-shot WebSocket sessions; null when the server has no WebSocket endpoint. Throws
+   * {@code Throttling.User} when the account or the server has too many sessions.
+   */
   public interface Sessions {
     String open(String accountId, String containerId, List<String> command, boolean tty, boolean stdin);
   }
 
   private final ContainerAccess access;
   private final Sessions sessions;
+  private final ExecLimits limits;
+  private final ExecLimits.Gate syncGate;
 
   public ExecContainerCommandAction(ContainerAccess access, Sessions sessions) {
+    this(access, sessions, ExecLimits.DEFAULT);
+  }
+
+  public ExecContainerCommandAction(ContainerAccess access, Sessions sessions, ExecLimits limits) {
     this.access = access;
     this.sessions = sessions;
+    this.limits = limits;
+    this.syncGate = new ExecLimits.Gate(limits.syncPerAccount(), limits.syncTotal(), "Sync=true execs");
   }
 
   @Override
@@ -67,10 +79,14 @@ public final class ExecContainerCommandAction implements ActionHandler {
     log.info("{}: exec in container {} for account {} (sync={}, tty={})", g.id(), name, ctx.accountId(), sync, tty);
     if (sync) {
       ContainerRuntime.ExecResult r;
-      try {
-        r = access.runtime().exec(current.id(), command, SYNC_TIMEOUT, SYNC_MAX_OUTPUT);
+      // Held for the whole command: it occupies this HTTP thread (refused at once when none is free).
+      try (ExecLimits.Permit permit = syncGate.acquire(ctx.accountId())) {
+        r = access.runtime().exec(current.id(), command, limits.syncTimeout(), SYNC_MAX_OUTPUT);
       } catch (RuntimeFailure e) {
         throw ErrorCode.INCORRECT_STATUS.withMessage("The command could not run: " + e.getMessage());
+      }
+      if (r.timedOut()) {
+        log.info("{}: sync exec in {} killed after {} s", g.id(), name, limits.syncTimeout().toSeconds());
       }
       return Map.of("SyncResponse", r.stdout() + r.stderr());
     }

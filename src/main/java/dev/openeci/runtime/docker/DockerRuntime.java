@@ -68,6 +68,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final String endpoint;
   private final DockerClient client;
   private final DockerClient streams;
+  private final DockerExec execs;
   private final com.github.dockerjava.transport.DockerHttpClient rawHttp;
   private final String engineName;
   private final boolean podman;
@@ -78,6 +79,7 @@ public final class DockerRuntime implements ContainerRuntime {
     this.rawHttp = http(endpoint, Duration.ofMinutes(10));
     this.client = client(endpoint, rawHttp);
     this.streams = client(endpoint, http(endpoint, null));
+    this.execs = new DockerExec(endpoint, client, streams);
     String name;
     boolean podman;
     try {
@@ -679,10 +681,15 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public void stop(String containerId, Duration grace) {
+    execs.endAll(containerId); // issue 15: a stop never waits on an exec session
     try {
       client.stopContainerCmd(containerId).withTimeout((int) Math.max(0, grace.toSeconds())).exec();
     } catch (NotModifiedException | NotFoundException e) {
       // already stopped or gone
+    } catch (InternalServerErrorException e) {
+      // Podman stops the container, then refuses its cleanup while an exec session (not ours) runs.
+      if (!String.valueOf(e.getMessage()).contains("active exec sessions")) throw failure("stop " + containerId, e);
+      log.info("stopped {}; Podman reports exec sessions still running in it", containerId.substring(0, 12));
     } catch (RuntimeException e) {
       throw failure("stop " + containerId, e);
     }
@@ -704,6 +711,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public void remove(String containerId) {
+    execs.endAll(containerId);
     try {
       client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
     } catch (NotFoundException e) {
@@ -717,115 +725,13 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public ExecResult exec(String containerId, List<String> command, Duration timeout, int maxOutputBytes) {
-    String execId;
-    try {
-      execId = client.execCreateCmd(containerId).withAttachStdout(true).withAttachStderr(true)
-          .withCmd(command.toArray(String[]::new)).exec().getId();
-    } catch (RuntimeException e) {
-      throw failure("exec in " + containerId, e);
-    }
-    Collector out = new Collector(maxOutputBytes);
-    boolean done;
-    try {
-      done = streams.execStartCmd(execId).exec(out).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RuntimeFailure("exec interrupted");
-    } catch (RuntimeException e) {
-      throw failure("exec in " + containerId, e);
-    }
-    if (!done) {
-      closeQuietly(out);
-      return new ExecResult(-1, out.stdout(), out.stderr(), true);
-    }
-    Long code = client.inspectExecCmd(execId).exec().getExitCodeLong();
-    return new ExecResult(code == null ? -1 : code.intValue(), out.stdout(), out.stderr(), false);
+    return execs.run(containerId, command, timeout, maxOutputBytes);
   }
 
   @Override
   public ExecSession execInteractive(String containerId, List<String> command, boolean tty, boolean stdin,
       ExecOutput output) {
-    String execId;
-    try {
-      execId = client.execCreateCmd(containerId).withAttachStdout(true).withAttachStderr(true).withAttachStdin(stdin)
-          .withTty(tty).withCmd(command.toArray(String[]::new)).exec().getId();
-    } catch (RuntimeException e) {
-      throw failure("exec in " + containerId, e);
-    }
-    if (endpoint.startsWith("unix://")) {
-      final String id = execId;
-      return RawExecAttach.start(endpoint.substring("unix://".length()), execId, tty, output, () -> {
-        try {
-          Long code = client.inspectExecCmd(id).exec().getExitCodeLong();
-          return code == null ? -1 : code.intValue();
-        } catch (RuntimeException e) {
-          return -1;
-        }
-      });
-    }
-    // Other transports: docker-java's hijacking (stdin EOF is not propagated there).
-    java.io.PipedInputStream in = new java.io.PipedInputStream(64 * 1024);
-    java.io.PipedOutputStream pipe;
-    try {
-      pipe = new java.io.PipedOutputStream(in);
-    } catch (IOException e) {
-      throw new RuntimeFailure("cannot open stdin pipe: " + e.getMessage(), e);
-    }
-    AtomicBoolean done = new AtomicBoolean();
-    ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-      @Override
-      public void onNext(Frame frame) {
-        byte[] p = frame.getPayload();
-        if (p == null || p.length == 0) return;
-        if (frame.getStreamType() == StreamType.STDERR) output.stderr(p); else output.stdout(p);
-      }
-
-      @Override
-      public void onComplete() {
-        finish();
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        finish();
-      }
-
-      private void finish() {
-        if (!done.compareAndSet(false, true)) return;
-        Long code = null;
-        try {
-          code = client.inspectExecCmd(execId).exec().getExitCodeLong();
-        } catch (RuntimeException e) {
-          log.debug("exec {} inspect failed: {}", execId, e.toString());
-        }
-        output.exited(code == null ? -1 : code.intValue());
-      }
-    };
-    var start = streams.execStartCmd(execId).withDetach(false).withTty(tty);
-    if (stdin) start.withStdIn(in);
-    start.exec(cb);
-    return new ExecSession() {
-      @Override
-      public void write(byte[] data) throws IOException {
-        pipe.write(data);
-        pipe.flush();
-      }
-
-      @Override
-      public void closeStdin() {
-        try {
-          pipe.close();
-        } catch (IOException ignored) {
-          // already closed
-        }
-      }
-
-      @Override
-      public void close() {
-        closeStdin();
-        closeQuietly(cb);
-      }
-    };
+    return execs.interactive(containerId, command, tty, stdin, output);
   }
 
   @Override
@@ -980,6 +886,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public void close() throws IOException {
+    execs.close();
     client.close();
     streams.close();
     rawHttp.close();
