@@ -424,20 +424,39 @@ public final class GroupSyncer {
       ContainerRuntime.SandboxImage image = runtime.ensureSandboxImage();
       Map<String, String> labels = labels(g, Labels.ROLE_SANDBOX, null, 0);
       List<String>[] hostDns = hostResolvConf();
-      String network = runtime.ensureNetwork(AccountNetworks.name(owner, g.accountId(), g.regionId()),
-          AccountNetworks.labels(owner));
-      CreateContainer spec = new CreateContainer(sandboxName(g.id()), image.image(), labels, image.command(),
-          List.of(), List.of(), null, null, false, false, false, 0, 0, volumes.sandboxMounts(g.id(), g.spec()),
-          false, List.of(), false, PodConfigs.sandbox(g.spec(), hostDns[0], hostDns[1], policy.publishAddress())
-              .onNetwork(network));
+      String networkName = AccountNetworks.name(owner, g.accountId(), g.regionId());
       String id;
+      // Held (shared) until the sandbox runs on the network: the release of the account's last
+      // group takes it exclusively, so it never removes a network a sandbox is being started on.
+      java.util.concurrent.locks.Lock inUse = networkLock(networkName).readLock();
+      inUse.lock();
       try {
-        id = runtime.create(spec);
-      } catch (ContainerRuntime.NameConflict e) {
-        // A previous attempt created it but did not see it yet; the next observation will.
-        return;
+        String network = runtime.ensureNetwork(networkName, AccountNetworks.labels(owner));
+        CreateContainer spec = new CreateContainer(sandboxName(g.id()), image.image(), labels, image.command(),
+            List.of(), List.of(), null, null, false, false, false, 0, 0, volumes.sandboxMounts(g.id(), g.spec()),
+            false, List.of(), false, PodConfigs.sandbox(g.spec(), hostDns[0], hostDns[1], policy.publishAddress())
+                .onNetwork(network));
+        try {
+          id = runtime.create(spec);
+        } catch (ContainerRuntime.NameConflict e) {
+          // A previous attempt created it but did not see it yet; the next observation will.
+          return;
+        }
+        try {
+          runtime.start(id);
+        } catch (RuntimeFailure e) {
+          // A sandbox that cannot start (e.g. its network went away) is removed, so the next
+          // attempt creates it again instead of retrying a start that cannot succeed.
+          try {
+            runtime.remove(id);
+          } catch (RuntimeFailure ignored) {
+            // the next observation sees it, and the planner retries
+          }
+          throw e;
+        }
+      } finally {
+        inUse.unlock();
       }
-      runtime.start(id);
       log.info("{}: sandbox started", g.id());
       backoff.remove(PodPlanner.SANDBOX_KEY);
       shapeBandwidth(g, id);
@@ -998,8 +1017,22 @@ public final class GroupSyncer {
 
   /** The account's network goes with its last group in the region (the engine keeps it while in use). */
   private void releaseNetwork(ContainerGroup g) {
-    if (!repo.find(o -> o.accountId().equals(g.accountId()) && o.regionId().equals(g.regionId())).isEmpty()) return;
-    runtime.removeNetworkIfUnused(AccountNetworks.name(owner, g.accountId(), g.regionId()));
+    String name = AccountNetworks.name(owner, g.accountId(), g.regionId());
+    java.util.concurrent.locks.Lock exclusive = networkLock(name).writeLock();
+    exclusive.lock();
+    try {
+      if (!repo.find(o -> o.accountId().equals(g.accountId()) && o.regionId().equals(g.regionId())).isEmpty()) return;
+      runtime.removeNetworkIfUnused(name);
+    } finally {
+      exclusive.unlock();
+    }
+  }
+
+  private final Map<String, java.util.concurrent.locks.ReadWriteLock> networkLocks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private java.util.concurrent.locks.ReadWriteLock networkLock(String name) {
+    return networkLocks.computeIfAbsent(name, n -> new java.util.concurrent.locks.ReentrantReadWriteLock());
   }
 
   private void removeOrphans(String groupId, List<RuntimeContainer> observed) {
