@@ -220,16 +220,7 @@ public final class PodConfigs {
 
   /** A Kubernetes quantity ("64Mi", "1Gi", "500M", "1024") in bytes. */
   public static long bytes(String quantity) {
-    String q = quantity.trim();
-    String[][] units = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"Ti", "1099511627776"},
-        {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}, {"T", "1000000000000"}};
-    for (String[] u : units) {
-      if (q.endsWith(u[0])) {
-        return new BigDecimal(q.substring(0, q.length() - u[0].length())).multiply(new BigDecimal(u[1]))
-            .setScale(0, java.math.RoundingMode.CEILING).longValueExact();
-      }
-    }
-    return new BigDecimal(q).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+    return dev.openeci.group.Quantities.bytes(quantity);
   }
 
   /**

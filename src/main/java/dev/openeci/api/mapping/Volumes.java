@@ -70,8 +70,16 @@ final class Volumes {
       medium = "";
     }
     String size = CreateRequestMapper.emptyToNull(v.string("EmptyDirVolume.SizeLimit"));
-    if (size != null && !size.matches("\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?")) {
-      throw ErrorCode.invalid(v.path("EmptyDirVolume.SizeLimit"), "\"" + size + "\" is not a size such as 512Mi or 2Gi");
+    if (size != null && (size.length() > 32 || !size.matches("\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?"))) {
+      throw ErrorCode.invalid(v.path("EmptyDirVolume.SizeLimit"), "\"" + abbreviate(size)
+          + "\" is not a size such as 512Mi or 2Gi");
+    }
+    if (size != null) {
+      try {
+        dev.openeci.group.Quantities.bytes(size);
+      } catch (ArithmeticException e) {
+        throw ErrorCode.invalid(v.path("EmptyDirVolume.SizeLimit"), "\"" + size + "\" is too large");
+      }
     }
     return new VolumeSpec.EmptyDir(name, medium, size);
   }
@@ -200,5 +208,9 @@ final class Volumes {
     String path = v.required(param);
     if (!path.startsWith("/")) throw ErrorCode.invalid(v.path(param), "\"" + path + "\" must be an absolute path");
     return path;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 }

@@ -284,6 +284,16 @@ class CreateValidationTest {
           p.put("Volume.1.Type", "DiskVolume");
           p.put("Volume.1.DiskVolume.DiskId", "../../x");
         }),
+        r("emptyDir size beyond a long (the syncer could not compute it)", BAD, "EmptyDirVolume.SizeLimit", p -> {
+          p.put("Volume.1.Name", "scratch");
+          p.put("Volume.1.Type", "EmptyDirVolume");
+          p.put("Volume.1.EmptyDirVolume.SizeLimit", "99999999999999999Ti");
+        }),
+        r("emptyDir size with a million digits", BAD, "EmptyDirVolume.SizeLimit", p -> {
+          p.put("Volume.1.Name", "scratch");
+          p.put("Volume.1.Type", "EmptyDirVolume");
+          p.put("Volume.1.EmptyDirVolume.SizeLimit", repeat('9', 60_000) + "Gi");
+        }),
         r("disk id with a slash", BAD, "DiskVolume.DiskId", p -> {
           p.put("Volume.1.Name", "disk");
           p.put("Volume.1.Type", "DiskVolume");
