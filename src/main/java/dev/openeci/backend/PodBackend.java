@@ -1,0 +1,73 @@
+package dev.openeci.backend;
+
+import dev.openeci.group.ContainerGroup;
+import dev.openeci.runtime.ContainerRuntime;
+import dev.openeci.runtime.RuntimeFailure;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where container groups run: the seam between what is shared (API, store, validation,
+ * ClientToken, accounts, regions) and what runs the pods. Two implementations:
+ * {@code local} (the kubelet-like loop over one Docker-API engine) and {@code kubernetes}
+ * (a Pod per group on a cluster; its scheduler and kubelets do the placing and running).
+ *
+ * <p>The contract is level-triggered: the store is the desired state; {@link #wake} says "look at
+ * this group again"; the backend converges the group towards its stored spec (create, update,
+ * restart generation, deletion) and writes what it observes back into the store (status,
+ * container states, events) through the {@code GroupRepository} it was built with. Describe
+ * reads the store only, never the backend.
+ */
+public interface PodBackend extends AutoCloseable {
+
+  /** Human-readable identity for the start-up log, e.g. "local: podman 4.3.1 at unix:///..." */
+  String describe();
+
+  /**
+   * Adopts what already runs (relist), starts watching and enqueues every stored group. Called
+   * once, before the API serves.
+   */
+  void start() throws Exception;
+
+  /** The stored group changed (created, updated, restart or deletion requested): converge it. */
+  void wake(String groupId);
+
+  /** True when no sync is queued or running (tests and benchmarks). */
+  boolean idle();
+
+  /**
+   * Log text of a container of {@code g}: its current instance, or the one before it when
+   * {@code previous} (ECI LastTime). Empty when that instance never ran.
+   *
+   * @throws RuntimeFailure when the logs cannot be read now
+   */
+  String logs(ContainerGroup g, String containerName, boolean previous, ContainerRuntime.LogQuery query);
+
+  /**
+   * Where a command can run in the container's current instance.
+   *
+   * @throws NotRunning when that container has no running instance
+   */
+  ExecTarget execTarget(ContainerGroup g, String containerName);
+
+  /** A running container instance that commands can be run in. */
+  interface ExecTarget {
+    /** Runs a command to its end (or {@code timeout}), collecting at most {@code maxOutputBytes}. */
+    ContainerRuntime.ExecResult exec(List<String> command, Duration timeout, int maxOutputBytes);
+
+    /** Starts an interactive command; output arrives on another thread. */
+    ContainerRuntime.ExecSession interactive(List<String> command, boolean tty, boolean stdin,
+        ContainerRuntime.ExecOutput output);
+  }
+
+  /** The container has no running instance (ECI IncorrectStatus). */
+  final class NotRunning extends RuntimeFailure {
+    public NotRunning(String message) {
+      super(message);
+    }
+  }
+
+  /** Stops watching and working; what runs keeps running (a restart adopts it). */
+  @Override
+  void close();
+}
