@@ -5,6 +5,7 @@ import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Where container groups run: the seam between what is shared (API, store, validation,
@@ -34,6 +35,9 @@ public interface PodBackend extends AutoCloseable {
 
   /** True when no sync is queued or running (tests and benchmarks). */
   boolean idle();
+
+  /** Why pods cannot be run now (engine or apiserver does not answer), empty when they can: /readyz. */
+  java.util.Optional<String> unready();
 
   /**
    * Log text of a container of {@code g}: its current instance, or the one before it when
@@ -66,6 +70,18 @@ public interface PodBackend extends AutoCloseable {
       super(message);
     }
   }
+
+  /** Builds a backend from what every backend shares; the composition root calls it once. */
+  interface Factory extends Function<Context, PodBackend> {}
+
+  /**
+   * What a backend is built with: the server's configuration, the store it converges from and
+   * writes observations into, the event recorder, the clock, and this server's instance id (every
+   * object a backend makes carries it, so servers sharing an engine or cluster never touch each
+   * other's objects).
+   */
+  record Context(dev.openeci.config.ServerConfig config, dev.openeci.store.GroupRepository groups,
+      dev.openeci.reconcile.EventRecorder events, java.time.InstantSource clock, String instanceId) {}
 
   /** Stops watching and working; what runs keeps running (a restart adopts it). */
   @Override

@@ -1,28 +1,23 @@
 package dev.openeci.group;
 
 import dev.openeci.api.error.ErrorCode;
-import dev.openeci.runtime.ContainerRuntime;
-import dev.openeci.runtime.Labels;
-import dev.openeci.runtime.RuntimeContainer;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
+import dev.openeci.backend.PodBackend;
 
 /**
- * Finds the engine instances of one ECI container of a caller's group (for logs and exec): the
- * current one, or the previous one ({@code LastTime=true}).
+ * Finds a caller's group and one of its containers for logs and exec, and the backend that runs
+ * it (which knows the container's current and previous instance).
  */
 public final class ContainerAccess {
   private final GroupService groups;
-  private final ContainerRuntime runtime;
+  private final PodBackend backend;
 
-  public ContainerAccess(GroupService groups, ContainerRuntime runtime) {
+  public ContainerAccess(GroupService groups, PodBackend backend) {
     this.groups = groups;
-    this.runtime = runtime;
+    this.backend = backend;
   }
 
-  public ContainerRuntime runtime() {
-    return runtime;
+  public PodBackend backend() {
+    return backend;
   }
 
   /** The group's container spec by name (app or init); InvalidParameter when there is none. */
@@ -37,13 +32,5 @@ public final class ContainerAccess {
 
   public ContainerGroup group(String accountId, String regionId, String id) {
     return groups.find(accountId, regionId, id);
-  }
-
-  /** Engine instances of the container, oldest attempt first. */
-  public List<RuntimeContainer> instances(ContainerGroup g, String containerName) {
-    return runtime.list(Map.of(Labels.GROUP_ID, g.id(), Labels.CONTAINER_NAME, containerName)).stream()
-        .filter(c -> !Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)))
-        .sorted(Comparator.comparingInt(c -> Integer.parseInt(c.labels().getOrDefault(Labels.ATTEMPT, "0"))))
-        .toList();
   }
 }

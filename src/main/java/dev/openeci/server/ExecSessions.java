@@ -2,6 +2,7 @@ package dev.openeci.server;
 
 import dev.openeci.api.action.ExecContainerCommandAction;
 import dev.openeci.api.action.ExecLimits;
+import dev.openeci.backend.PodBackend;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.RuntimeFailure;
 import java.io.IOException;
@@ -42,22 +43,20 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
   static final byte STATUS = 3;
 
   /** An issued token; {@code permit} is the account's session slot, held until the socket closes. */
-  record Pending(String accountId, String containerId, List<String> command, boolean tty, boolean stdin,
+  record Pending(String accountId, PodBackend.ExecTarget target, List<String> command, boolean tty, boolean stdin,
       Instant expires, ExecLimits.Permit permit) {}
 
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
-  private final ContainerRuntime runtime;
   private final InstantSource clock;
   private final ExecLimits.Gate gate;
   private final SecureRandom random = new SecureRandom();
   private volatile String baseUri = "ws://127.0.0.1:8080";
 
-  public ExecSessions(ContainerRuntime runtime, InstantSource clock) {
-    this(runtime, clock, ExecLimits.DEFAULT);
+  public ExecSessions(InstantSource clock) {
+    this(clock, ExecLimits.DEFAULT);
   }
 
-  public ExecSessions(ContainerRuntime runtime, InstantSource clock, ExecLimits limits) {
-    this.runtime = runtime;
+  public ExecSessions(InstantSource clock, ExecLimits limits) {
     this.clock = clock;
     this.gate = new ExecLimits.Gate(limits.sessionsPerAccount(), limits.sessionsTotal(), "exec WebSocket sessions");
   }
@@ -68,7 +67,8 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
   }
 
   @Override
-  public String open(String accountId, String containerId, List<String> command, boolean tty, boolean stdin) {
+  public String open(String accountId, PodBackend.ExecTarget target, List<String> command, boolean tty,
+      boolean stdin) {
     Instant now = clock.instant();
     pending.values().removeIf(p -> {
       if (!p.expires().isBefore(now)) return false;
@@ -79,7 +79,7 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
     byte[] b = new byte[16];
     random.nextBytes(b);
     String token = HexFormat.of().formatHex(b);
-    pending.put(token, new Pending(accountId, containerId, command, tty, stdin, now.plus(TTL), permit));
+    pending.put(token, new Pending(accountId, target, command, tty, stdin, now.plus(TTL), permit));
     return baseUri + PATH + "?s=" + token;
   }
 
@@ -103,8 +103,7 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
           "unknown, used or expired exec session");
       return null;
     }
-    log.info("exec session for account {} in container {}: {}", p.accountId(), p.containerId().substring(0, 12),
-        p.command().get(0));
+    log.info("exec session for account {} in {}: {}", p.accountId(), p.target(), p.command().get(0));
     return new ExecSocket(p);
   }
 
@@ -123,7 +122,7 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
     public void onWebSocketOpen(Session s) {
       this.session = s;
       try {
-        exec = runtime.execInteractive(p.containerId(), p.command(), p.tty(), p.stdin(), new ContainerRuntime.ExecOutput() {
+        exec = p.target().interactive(p.command(), p.tty(), p.stdin(), new ContainerRuntime.ExecOutput() {
           @Override
           public void stdout(byte[] data) {
             send(STDOUT, data);

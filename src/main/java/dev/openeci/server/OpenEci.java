@@ -20,17 +20,14 @@ import dev.openeci.api.rpc.CredentialStore;
 import dev.openeci.api.rpc.NonceCache;
 import dev.openeci.api.rpc.RateLimiter;
 import dev.openeci.api.rpc.ResponseWriter;
+import dev.openeci.backend.PodBackend;
+import dev.openeci.backend.local.LocalBackend;
 import dev.openeci.config.ServerConfig;
 import dev.openeci.group.ContainerAccess;
 import dev.openeci.group.GroupService;
 import dev.openeci.imagecache.ImageCacheRepository;
 import dev.openeci.imagecache.ImageCacheService;
 import dev.openeci.reconcile.EventRecorder;
-import dev.openeci.reconcile.GroupSyncer;
-import dev.openeci.reconcile.HandlerRunner;
-import dev.openeci.reconcile.Prober;
-import dev.openeci.reconcile.Reconciler;
-import dev.openeci.reconcile.WorkQueue;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.store.AccessKeyRepository;
 import dev.openeci.store.AccessKeyRepository.AccessKey;
@@ -43,34 +40,23 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: builds every component from a {@link ServerConfig} and a runtime, starts
- * them in order (store, reconciler with adoption of what the engine already runs, HTTP), and
- * stops them in reverse. No static state: tests start several in one JVM.
+ * The composition root: builds every component from a {@link ServerConfig} and a backend (where
+ * groups run: the local engine or a Kubernetes cluster), starts them in order (store, backend with
+ * adoption of what already runs, HTTP), and stops them in reverse. No static state: tests start several in one JVM.
  */
 public final class OpenEci implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpenEci.class);
 
   private final ServerConfig config;
-  private final ContainerRuntime runtime;
   private final Database db;
   private final GroupRepository groups;
   private final AccessKeyRepository keys;
   private final AccessKey adminKey;
-  private final ScheduledExecutorService timers;
-  private final ExecutorService workers;
-  private final ExecutorService probes;
-  private final WorkQueue queue;
-  private final Reconciler reconciler;
+  private final PodBackend backend;
   private final HttpServer http;
   private final ExecSessions execSessions;
   private final ImageCacheService imageCaches;
@@ -80,45 +66,38 @@ public final class OpenEci implements AutoCloseable {
     this(config, runtime, clock, env, out, ExecLimits.DEFAULT);
   }
 
-  /** With the ExecContainerCommand bounds ({@code serve --exec-*}). */
+  /** The local backend on {@code runtime}, with the ExecContainerCommand bounds ({@code serve --exec-*}). */
   public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
       PrintStream out, ExecLimits execLimits) {
+    this(config, local(runtime), clock, env, out, execLimits);
+  }
+
+  /** The local backend: groups run on {@code runtime}. */
+  public static PodBackend.Factory local(ContainerRuntime runtime) {
+    return ctx -> new LocalBackend(ctx.config(), runtime, ctx.groups(), ctx.events(), ctx.clock(), ctx.instanceId());
+  }
+
+  /** Any backend: {@code backendFactory} builds it from the store, events, clock and instance id. */
+  public OpenEci(ServerConfig config, PodBackend.Factory backendFactory, InstantSource clock,
+      Map<String, String> env, PrintStream out, ExecLimits execLimits) {
     this.config = config;
-    this.runtime = runtime;
     this.db = Database.open(config.dataDir().resolve("openeci.db"),
         dev.openeci.store.SecretBox.keyFile(config.dataDir(), env));
     this.groups = new GroupRepository(db);
     this.keys = new AccessKeyRepository(db);
     this.adminKey = Bootstrap.ensureAdminKey(keys, config.dataDir(), env, out);
-    this.timers = Executors.newSingleThreadScheduledExecutor(named("timer"));
-    this.workers = Executors.newFixedThreadPool(config.workers(), named("sync"));
     EventRecorder events = new EventRecorder(groups, clock);
-    HandlerRunner hookRunner = new HandlerRunner(runtime);
-    this.probes = Executors.newFixedThreadPool(4, named("probe"));
-    WorkQueue[] queueRef = new WorkQueue[1];
-    Prober prober = new Prober(timers, probes, hookRunner, new Prober.Listener() {
-      @Override
-      public void failed(String groupId, String containerName, Prober.Kind kind, String message) {
-        events.warning(groupId, containerName, "Unhealthy",
-            (kind == Prober.Kind.LIVENESS ? "Liveness" : "Readiness") + " probe failed: " + message);
-      }
-
-      @Override
-      public void changed(String groupId) {
-        queueRef[0].enqueue(groupId);
-      }
-    });
-    GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner,
-        Bootstrap.instanceId(config.dataDir()), config.pod(), config.dataDir().resolve("pods"),
-        config.engineTimeout());
-    this.queue = new WorkQueue(workers, syncer::sync);
-    queueRef[0] = queue;
-    this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
-    GroupService service = new GroupService(groups, clock, reconciler::enqueue);
-    ContainerAccess access = new ContainerAccess(service, runtime);
-    this.execSessions = new ExecSessions(runtime, clock, execLimits);
-    this.imageCaches = new ImageCacheService(new ImageCacheRepository(db), runtime, clock,
-        new dev.openeci.runtime.ImageAccess(config.dataDir().resolve("image-access")));
+    this.backend = backendFactory.apply(new PodBackend.Context(config, groups, events, clock,
+        Bootstrap.instanceId(config.dataDir())));
+    GroupService service = new GroupService(groups, clock, backend::wake);
+    ContainerAccess access = new ContainerAccess(service, backend);
+    this.execSessions = new ExecSessions(clock, execLimits);
+    // Image caches are images pulled into the local engine ahead of time; a cluster's nodes pull
+    // for themselves, so on Kubernetes the image cache actions answer UnsupportedOperation.
+    this.imageCaches = backend instanceof LocalBackend local
+        ? new ImageCacheService(new ImageCacheRepository(db), local.runtime(), clock,
+            new dev.openeci.runtime.ImageAccess(config.dataDir().resolve("image-access")))
+        : null;
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
@@ -175,22 +154,13 @@ public final class OpenEci implements AutoCloseable {
     };
   }
 
-  private static ThreadFactory named(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   public OpenEci start() throws Exception {
-    reconciler.start();
+    backend.start();
     http.start();
     String host = http.address().getHostString();
     execSessions.baseUri("ws://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + http.address().getPort());
-    log.info("openeci serving the ECI API (2018-08-08) on http://{}:{} for regions {}; engine: {}; data: {}",
-        http.address().getHostString(), http.address().getPort(), config.regions(), runtime.describe(),
+    log.info("openeci serving the ECI API (2018-08-08) on http://{}:{} for regions {}; backend: {}; data: {}",
+        http.address().getHostString(), http.address().getPort(), config.regions(), backend.describe(),
         config.dataDir());
     return this;
   }
@@ -213,27 +183,29 @@ public final class OpenEci implements AutoCloseable {
 
   /** Asks for a sync of one group now (what an engine event or a timer would do). */
   public void wake(String groupId) {
-    reconciler.enqueue(groupId);
+    backend.wake(groupId);
   }
 
   public boolean idle() {
-    return queue.idle();
+    return backend.idle();
   }
 
+  /** Where groups run. */
+  public PodBackend backend() {
+    return backend;
+  }
+
+  /** The local engine, when groups run on one. */
   public Optional<ContainerRuntime> runtime() {
-    return Optional.of(runtime);
+    return backend instanceof LocalBackend local ? Optional.of(local.runtime()) : Optional.empty();
   }
 
   @Override
   public void close() throws Exception {
     log.info("openeci stopping");
     http.close();
-    reconciler.close();
-    timers.shutdownNow();
-    probes.shutdownNow();
-    imageCaches.close();
-    workers.shutdown();
-    if (!workers.awaitTermination(30, TimeUnit.SECONDS)) workers.shutdownNow();
+    backend.close();
+    if (imageCaches != null) imageCaches.close();
     db.close();
   }
 }

@@ -49,7 +49,7 @@ class EdgeAttackTest {
   @BeforeEach
   void start() throws Exception {
     api = new ApiHarness(dir);
-    server = new HttpServer("127.0.0.1", 0, api.dispatcher(), new ExecSessions(null, InstantSource.system()));
+    server = new HttpServer("127.0.0.1", 0, api.dispatcher(), new ExecSessions(InstantSource.system()));
     server.start();
     port = server.address().getPort();
   }

@@ -107,7 +107,7 @@ class EdgeLimitsTest {
   void aBodyThatNeverCompletesTimesOut() throws Exception {
     ApiHarness api = new ApiHarness(java.nio.file.Files.createTempDirectory("edge"));
     EdgeConfig edge = EdgeConfig.DEFAULT.withReadTimeout(Duration.ofSeconds(2));
-    HttpServer server = new HttpServer("127.0.0.1", 0, api.dispatcher(), new ExecSessions(null,
+    HttpServer server = new HttpServer("127.0.0.1", 0, api.dispatcher(), new ExecSessions(
         InstantSource.system()), edge);
     server.start();
     try (Socket s = new Socket("127.0.0.1", server.address().getPort())) {

@@ -63,7 +63,7 @@ class ProtocolFuzzTest {
   @BeforeContainer
   static void start() throws Exception {
     api = new ApiHarness(Files.createTempDirectory("fuzz"));
-    server = new HttpServer("127.0.0.1", 0, api.dispatcher(), new ExecSessions(null, InstantSource.system()),
+    server = new HttpServer("127.0.0.1", 0, api.dispatcher(), new ExecSessions(InstantSource.system()),
         EdgeConfig.DEFAULT.withReadTimeout(Duration.ofSeconds(2)));
     server.start();
     port = server.address().getPort();

@@ -22,6 +22,11 @@ public final class CreateImageCacheAction implements ActionHandler {
 
   @Override
   public Object handle(ActionContext ctx) {
+    if (caches == null) {
+      throw dev.openeci.api.error.ErrorCode.UNSUPPORTED_OPERATION.withMessage("Image caches are images pulled into"
+          + " the local engine ahead of time; on the Kubernetes backend the cluster's nodes pull images themselves"
+          + " (docs/kubernetes.md).");
+    }
     ImageCacheService.Request r = ImageCacheMapper.create(ctx.params());
     ImageCache ic = caches.create(ctx.accountId(), ctx.regionId(), r);
     return new Response(ic.id(), "");

@@ -5,14 +5,12 @@ import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.ContainerAccess;
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.runtime.ContainerRuntime;
-import dev.openeci.runtime.RuntimeContainer;
 import dev.openeci.runtime.RuntimeFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * DescribeContainerLog: ContainerName, Tail (default 500, at most 2000), SinceSeconds, StartTime
@@ -63,12 +61,9 @@ public final class DescribeContainerLogAction implements ActionHandler {
       }
     }
     boolean previous = Boolean.TRUE.equals(p.bool("LastTime"));
-    List<RuntimeContainer> instances = access.instances(g, name);
-    int index = instances.size() - (previous ? 2 : 1);
-    if (index < 0) return new Response(name, "");
     String content;
     try {
-      content = access.runtime().logs(instances.get(index).id(),
+      content = access.backend().logs(g, name, previous,
           new ContainerRuntime.LogQuery(tail, since, Boolean.TRUE.equals(p.bool("Timestamps"))));
     } catch (RuntimeFailure e) {
       throw ErrorCode.INCORRECT_STATUS.withMessage("The logs of container " + name + " are not available: "

@@ -21,6 +21,7 @@ public final class DescribeImageCachesAction implements ActionHandler {
 
   @Override
   public Object handle(ActionContext ctx) {
+    if (caches == null) return new Response(java.util.List.of()); // no image caches on this backend
     return new Response(caches.list(ctx.accountId(), ctx.regionId()).stream()
         .filter(c -> ImageCacheMapper.matches(ctx.params(), c)).map(ImageCacheMapper::view).toList());
   }

@@ -5,7 +5,7 @@ import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.ContainerAccess;
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.runtime.ContainerRuntime;
-import dev.openeci.runtime.RuntimeContainer;
+import dev.openeci.backend.PodBackend;
 import dev.openeci.runtime.RuntimeFailure;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +30,8 @@ public final class ExecContainerCommandAction implements ActionHandler {
    * {@code Throttling.User} when the account or the server has too many sessions.
    */
   public interface Sessions {
-    String open(String accountId, String containerId, List<String> command, boolean tty, boolean stdin);
+    /** Issues a one-shot WebSocket URI that runs {@code command} in {@code target} when opened. */
+    String open(String accountId, PodBackend.ExecTarget target, List<String> command, boolean tty, boolean stdin);
   }
 
   private final ContainerAccess access;
@@ -71,17 +72,21 @@ public final class ExecContainerCommandAction implements ActionHandler {
     boolean stdin = stdinParam == null || stdinParam;
     boolean sync = Boolean.TRUE.equals(p.bool("Sync"));
     if (sync && tty) throw ErrorCode.invalid("Sync", "Sync=true requires TTY=false");
-    List<RuntimeContainer> instances = access.instances(g, name);
-    RuntimeContainer current = instances.isEmpty() ? null : instances.get(instances.size() - 1);
-    if (current == null || !current.running()) {
-      throw ErrorCode.INCORRECT_STATUS.withMessage("The container " + name + " of " + g.id() + " is not running.");
+    PodBackend.ExecTarget target;
+    try {
+      target = access.backend().execTarget(g, name);
+    } catch (PodBackend.NotRunning e) {
+      throw ErrorCode.INCORRECT_STATUS.withMessage(e.getMessage());
+    } catch (RuntimeFailure e) {
+      throw ErrorCode.INCORRECT_STATUS.withMessage("The container " + name + " of " + g.id()
+          + " cannot be reached now: " + e.getMessage());
     }
     log.info("{}: exec in container {} for account {} (sync={}, tty={})", g.id(), name, ctx.accountId(), sync, tty);
     if (sync) {
       ContainerRuntime.ExecResult r;
       // Held for the whole command: it occupies this HTTP thread (refused at once when none is free).
       try (ExecLimits.Permit permit = syncGate.acquire(ctx.accountId())) {
-        r = access.runtime().exec(current.id(), command, limits.syncTimeout(), SYNC_MAX_OUTPUT);
+        r = target.exec(command, limits.syncTimeout(), SYNC_MAX_OUTPUT);
       } catch (RuntimeFailure e) {
         throw ErrorCode.INCORRECT_STATUS.withMessage("The command could not run: " + e.getMessage());
       }
@@ -91,7 +96,7 @@ public final class ExecContainerCommandAction implements ActionHandler {
       return Map.of("SyncResponse", r.stdout() + r.stderr());
     }
     if (sessions == null) throw ErrorCode.invalid("Sync", "this server only supports Sync=true");
-    String uri = sessions.open(ctx.accountId(), current.id(), command, tty, stdin);
+    String uri = sessions.open(ctx.accountId(), target, command, tty, stdin);
     return Map.of("WebSocketUri", uri, "HttpUrl", "");
   }
 }

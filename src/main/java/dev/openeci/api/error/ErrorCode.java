@@ -74,6 +74,10 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
   public static final ErrorCode QUOTA_EXCEEDED = new ErrorCode("QuotaExceeded", 403,
       "The quota of container groups is exceeded.");
 
+  /** The action has no meaning on the backend this server runs groups on (docs/kubernetes.md). */
+  public static final ErrorCode UNSUPPORTED_OPERATION = new ErrorCode("UnsupportedOperation", 400,
+      "The operation is not supported by the backend this server runs container groups on.");
+
   // --- operator policy (docs/pod-config.md) ------------------------------------------------------
   public static final ErrorCode FORBIDDEN_HOST_PATH = new ErrorCode("Forbidden.HostPath", 403,
       "HostPathVolume is not allowed by this server's configuration.");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.openeci.api.error.ApiException;
+import dev.openeci.backend.PodBackend;
+import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.server.ExecSessions;
 import dev.openeci.testing.ManualClock;
 import java.time.Duration;
@@ -47,17 +49,29 @@ class ExecLimitsTest {
   @Test
   void webSocketTokensHoldASlotUntilTheyExpire() {
     ManualClock clock = new ManualClock();
-    ExecSessions sessions = new ExecSessions(null, clock, new ExecLimits(1, 1, 2, 3, Duration.ofSeconds(5)));
+    ExecSessions sessions = new ExecSessions(clock, new ExecLimits(1, 1, 2, 3, Duration.ofSeconds(5)));
     List<String> uris = new ArrayList<>();
-    uris.add(sessions.open("a", "c1", List.of("sh"), false, true));
-    uris.add(sessions.open("a", "c1", List.of("sh"), false, true));
-    assertThatThrownBy(() -> sessions.open("a", "c1", List.of("sh"), false, true))
+    PodBackend.ExecTarget target = new PodBackend.ExecTarget() { // never run: the tokens are not redeemed
+      @Override
+      public ContainerRuntime.ExecResult exec(List<String> command, Duration timeout, int maxOutputBytes) {
+        throw new AssertionError("not redeemed");
+      }
+
+      @Override
+      public ContainerRuntime.ExecSession interactive(List<String> command, boolean tty, boolean stdin,
+          ContainerRuntime.ExecOutput output) {
+        throw new AssertionError("not redeemed");
+      }
+    };
+    uris.add(sessions.open("a", target, List.of("sh"), false, true));
+    uris.add(sessions.open("a", target, List.of("sh"), false, true));
+    assertThatThrownBy(() -> sessions.open("a", target, List.of("sh"), false, true))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("Throttling.User"));
-    sessions.open("b", "c2", List.of("sh"), false, true);
-    assertThatThrownBy(() -> sessions.open("c", "c3", List.of("sh"), false, true)).isInstanceOf(ApiException.class);
+    sessions.open("b", target, List.of("sh"), false, true);
+    assertThatThrownBy(() -> sessions.open("c", target, List.of("sh"), false, true)).isInstanceOf(ApiException.class);
     clock.advance(ExecSessions.TTL.plusSeconds(1)); // unused tokens expire and give their slots back
-    sessions.open("a", "c1", List.of("sh"), false, true);
-    sessions.open("c", "c3", List.of("sh"), false, true);
+    sessions.open("a", target, List.of("sh"), false, true);
+    sessions.open("c", target, List.of("sh"), false, true);
     assertThat(uris).allSatisfy(u -> assertThat(u).contains("/exec/?s="));
   }
 }
