@@ -220,11 +220,10 @@ public final class PodMapper {
     if (!dns.nameServers().isEmpty() || !dns.searches().isEmpty() || !dns.options().isEmpty()) {
       List<PodDNSConfigOption> options = new ArrayList<>();
       for (PodOptions.Dns.Option opt : dns.options()) options.add(new PodDNSConfigOption(opt.name(), opt.value()));
-      dnsConfig = new PodDNSConfig(dns.nameServers().isEmpty() ? null : dns.nameServers(), options.isEmpty() ? null
-          : options, dns.searches().isEmpty() ? null : dns.searches());
+      dnsConfig = new PodDNSConfig(new ArrayList<>(dns.nameServers()), options, new ArrayList<>(dns.searches()));
     }
     List<HostAlias> aliases = new ArrayList<>();
-    for (PodOptions.Dns.HostAlias a : dns.hostAliases()) aliases.add(new HostAlias(a.hostnames(), a.ip()));
+    for (PodOptions.Dns.HostAlias a : dns.hostAliases()) aliases.add(new HostAlias(new ArrayList<>(a.hostnames()), a.ip()));
 
     Pod pod = new PodBuilder()
         .withMetadata(new ObjectMetaBuilder().withName(KubernetesNames.pod(g.id())).withNamespace(ns)
@@ -238,16 +237,16 @@ public final class PodMapper {
         .withShareProcessNamespace(Boolean.TRUE.equals(spec.security().shareProcessNamespace()) ? true : null)
         .withDnsPolicy("None".equals(dns.dnsPolicy()) ? "None" : "Default")
         .withDnsConfig(dnsConfig)
-        .withHostAliases(aliases.isEmpty() ? null : aliases)
+        .withHostAliases(aliases)
         .withSecurityContext(podSecurity)
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)
-        .withNodeSelector(placement.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(placement.nodeSelector()))
-        .withTolerations(placement.tolerations().isEmpty() ? null : new ArrayList<>(placement.tolerations()))
+        .withNodeSelector(new LinkedHashMap<>(placement.nodeSelector()))
+        .withTolerations(new ArrayList<>(placement.tolerations()))
         .withImagePullSecrets(pullSecret.map(s -> List.of(new io.fabric8.kubernetes.api.model.LocalObjectReference(
-            s.getMetadata().getName()))).orElse(null))
-        .withVolumes(volumes.isEmpty() ? null : volumes)
-        .withInitContainers(inits.isEmpty() ? null : inits)
+            s.getMetadata().getName()))).orElse(List.of()))
+        .withVolumes(volumes)
+        .withInitContainers(inits)
         .withContainers(containers)
         .endSpec().build();
 
@@ -278,8 +277,8 @@ public final class PodMapper {
       Map<String, VolumeSpec> volumes, KubernetesOptions o) {
     ContainerBuilder b = new ContainerBuilder().withName(c.name()).withImage(c.image())
         .withImagePullPolicy(c.imagePullPolicy() == null ? "IfNotPresent" : c.imagePullPolicy().name())
-        .withCommand(c.command().isEmpty() ? null : c.command())
-        .withArgs(c.args().isEmpty() ? null : c.args())
+        .withCommand(c.command())
+        .withArgs(c.args())
         .withWorkingDir(c.workingDir())
         .withTty(c.tty() ? true : null)
         .withStdin(c.stdin() ? true : null)
@@ -343,7 +342,7 @@ public final class PodMapper {
         .withPeriodSeconds(p.periodSeconds()).withTimeoutSeconds(p.timeoutSeconds())
         .withSuccessThreshold(p.successThreshold()).withFailureThreshold(p.failureThreshold());
     switch (p.action()) {
-      case Action.Exec e -> b.withExec(new ExecAction(e.command()));
+      case Action.Exec e -> b.withExec(new ExecAction(new ArrayList<>(e.command())));
       case Action.HttpGet h -> b.withHttpGet(httpGet(h));
       case Action.TcpSocket t -> b.withTcpSocket(new TCPSocketAction(t.host(), new IntOrString(t.port())));
     }
@@ -354,7 +353,7 @@ public final class PodMapper {
     if (a == null) return null;
     LifecycleHandlerBuilder b = new LifecycleHandlerBuilder();
     switch (a) {
-      case Action.Exec e -> b.withExec(new ExecAction(e.command()));
+      case Action.Exec e -> b.withExec(new ExecAction(new ArrayList<>(e.command())));
       case Action.HttpGet h -> b.withHttpGet(httpGet(h));
       case Action.TcpSocket t -> b.withTcpSocket(new TCPSocketAction(t.host(), new IntOrString(t.port())));
     }
@@ -366,7 +365,7 @@ public final class PodMapper {
     for (Action.Header x : h.headers()) headers.add(new HTTPHeader(x.name(), x.value()));
     return new HTTPGetActionBuilder().withHost(h.host()).withPath(h.path() == null ? "/" : h.path())
         .withPort(new IntOrString(h.port())).withScheme(h.scheme() == null ? "HTTP" : h.scheme())
-        .withHttpHeaders(headers.isEmpty() ? null : headers).build();
+        .withHttpHeaders(headers).build();
   }
 
   // --- resources ------------------------------------------------------------------------------------------
@@ -458,7 +457,7 @@ public final class PodMapper {
           items.add(new KeyToPath(fileKey(i), f.mode(), f.path()));
         }
         b.withNewConfigMap().withName(cm.getMetadata().getName()).withDefaultMode(c.defaultMode())
-            .withItems(items.isEmpty() ? null : items).endConfigMap();
+            .withItems(items).endConfigMap();
       }
       case VolumeSpec.Nfs n -> b.withNewNfs().withServer(n.server()).withPath(n.path())
           .withReadOnly(n.readOnly() ? true : null).endNfs();
