@@ -21,7 +21,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k === 'value') el.value = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -103,9 +103,10 @@ function signInView(main) {
     h('h1', {}, 'Sign in'),
     h('p', { class: 'muted' }, 'Your AccessKey stays in this browser tab (session storage) and is used only to'
       + ' sign requests here; it is never sent to the server. Closing the tab or signing out forgets it.'),
-    h('label', {}, 'AccessKey ID', h('input', { id: 'ak-id', name: 'ak-id', required: true, spellcheck: 'false' })),
+    h('label', {}, 'AccessKey ID', h('input', { id: 'ak-id', name: 'ak-id', required: true, spellcheck: 'false',
+      autocomplete: 'off' })),
     h('label', {}, 'AccessKey secret', h('input', { id: 'ak-secret', name: 'ak-secret', type: 'password',
-      required: true })),
+      required: true, autocomplete: 'off' })),
     h('label', {}, 'Region', h('input', { id: 'ak-region', name: 'ak-region', value: 'cn-hangzhou', required: true })),
     error,
     h('button', { id: 'signin', type: 'submit', class: 'primary' }, 'Sign in'));
@@ -142,11 +143,11 @@ function groupsView(main) {
     try {
       const groups = [];
       let token = '';
-      do { // every page: 100 per call
-        const r = await client.call('DescribeContainerGroups', { Limit: 100, ...(token ? { NextToken: token } : {}) });
+      do { // every page (the API gives at most 20 a call), up to 500 groups
+        const r = await client.call('DescribeContainerGroups', { Limit: 20, ...(token ? { NextToken: token } : {}) });
         groups.push(...(r.ContainerGroups || []));
         token = r.NextToken || '';
-      } while (token && groups.length < 1000 && !stopped);
+      } while (token && groups.length < 500 && !stopped);
       if (stopped) return;
       groups.sort((a, b) => (b.CreationTime || '').localeCompare(a.CreationTime || ''));
       const rows = groups.map((g) => {
