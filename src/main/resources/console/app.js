@@ -262,6 +262,8 @@ function createView(main) {
     $('#tab-json').classList.toggle('active', which === 'json');
   }
   function showError(e) {
+    // A DryRun=true create that passes validation is answered with the error DryRun.Success.
+    error.className = e instanceof ApiError && e.code === 'DryRun.Success' ? 'notice' : 'error';
     error.textContent = errorText(e);
     error.hidden = false;
   }

@@ -177,13 +177,20 @@ class ConsoleIT {
     type("#c-memory", "2");
     type("#c-command", "/bin/sh");
     type("#c-args", "-c\ni=0; while true; do echo console-line-$i $GREETING; i=$((i+1)); sleep 1; done");
-    type("#c-env", "GREETING=hello-from-the-form");
+    // A value with every character class the signature's percent-encoding must get right.
+    type("#c-env", "GREETING=hello-from-the-form\nSPECIAL=a=b&c d*~+/é:%");
     shot("03-create-form");
     el("#to-json").click();
     waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("c-json")));
     assertThat(el("#c-json").getAttribute("value")).contains("\"ContainerGroupName\": \"" + name + "\"")
         .contains("\"Key\": \"GREETING\"");
     shot("04-create-json");
+    // The JSON tab flattens nested parameters (Container.1.EnvironmentVar.2.Value, ...): a dry run of
+    // the same spec passes validation, which the server answers with DryRun.Success.
+    ((JavascriptExecutor) driver).executeScript("const t = document.getElementById('c-json');"
+        + " const j = JSON.parse(t.value); j.DryRun = true; t.value = JSON.stringify(j, null, 2);");
+    el("#create-json-submit").click();
+    waiting(20).until(ExpectedConditions.textToBePresentInElementLocated(By.id("create-error"), "DryRun.Success"));
     el("#tab-form").click();
     el("#create-submit").click();
 
@@ -223,6 +230,8 @@ class ConsoleIT {
     waiting(20).until(d -> terminalText().contains("#") || terminalText().contains("$"));
     input.sendKeys("echo exec-$((6*7)) done\n");
     waiting(20).until(d -> terminalText().contains("exec-42 done"));
+    input.sendKeys("echo \"[$SPECIAL]\"\n");
+    waiting(20).until(d -> terminalText().contains("[a=b&c d*~+/é:%]"));
     ((JavascriptExecutor) driver).executeScript("document.getElementById('terminal').scrollIntoView()");
     shot("07-exec");
     input.sendKeys("exit\n");
