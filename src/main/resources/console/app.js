@@ -331,7 +331,7 @@ function groupView(main, id) {
   const execConnect = h('button', { id: 'exec-connect', type: 'button', class: 'primary' }, 'Connect');
   const execDisconnect = h('button', { id: 'exec-disconnect', type: 'button', disabled: true }, 'Disconnect');
   const execState = h('span', { id: 'exec-state', class: 'muted' }, 'not connected');
-  const termEl = h('div', { id: 'terminal', class: 'terminal' });
+  const termEl = h('div', { id: 'terminal', class: 'terminal', hidden: true });
   const restart = h('button', { id: 'restart', type: 'button' }, 'Restart');
   const del = h('button', { id: 'delete', type: 'button', class: 'danger' }, 'Delete');
 
@@ -375,7 +375,7 @@ function groupView(main, id) {
     const dl = (pairs) => h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== '')
       .map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
     overview.replaceChildren(dl([
-      ['ID', g.ContainerGroupId], ['Region', `${g.RegionId || ''} ${g.ZoneId || ''}`.trim()],
+      ['ID', g.ContainerGroupId], ['Region / zone', [g.RegionId, g.ZoneId].filter((x) => x).join(' / ')],
       ['Spec', `${g.Cpu} vCPU · ${g.Memory} GiB`], ['Restart policy', g.RestartPolicy],
       ['Intranet IP', g.IntranetIp], ['Internet IP', g.InternetIp], ['IPv6', g.Ipv6Address],
       ['Created', fmtTime(g.CreationTime)], ['Succeeded', fmtTime(g.SucceededTime)],
@@ -472,6 +472,7 @@ function groupView(main, id) {
     // The exec protocol has no resize message yet: keep the engine's default TTY size (80x24).
     term = new window.Terminal({ cols: 80, rows: 24, convertEol: false, cursorBlink: true, scrollback: 2000,
       fontFamily: 'DejaVu Sans Mono, Menlo, Consolas, monospace', fontSize: 14 });
+    termEl.hidden = false; // xterm measures its element: it must be shown before open
     term.open(termEl);
     termEl.openeciTerminal = term; // read by the browser test through the terminal's own buffer API
     const encoder = new TextEncoder();

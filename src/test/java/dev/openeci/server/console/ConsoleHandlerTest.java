@@ -83,7 +83,8 @@ class ConsoleHandlerTest {
     assertThat(r.headers().firstValue("referrer-policy")).hasValue("no-referrer");
     assertThat(r.headers().firstValue("cache-control")).hasValue("no-cache");
     assertThat(r.body()).contains("<script type=\"module\" src=\"app.js\"></script>")
-        .doesNotContain("<script>").doesNotContain(" style=");
+        .doesNotContain("<script>").doesNotContain(" style=")
+        .doesNotContainPattern("\\son[a-z]+=");
   }
 
   @Test
