@@ -248,6 +248,9 @@ class ConsoleIT {
       return now.startsWith("Running") && !now.equals(before)
           && "Running".equals(d.findElement(By.cssSelector("#group-status .badge")).getAttribute("data-status"));
     });
+    // The followed log is the new instance's: it starts again from line 0.
+    waiting(30).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"),
+        "console-line-1 hello-from-the-form"));
     shot("08-group-restarted");
 
     // Delete, after confirming.
