@@ -246,7 +246,7 @@ function createView(main) {
       } }, 'Edit as JSON')));
   const jsonForm = h('form', { id: 'create-json-form', hidden: true },
     h('label', {}, 'CreateContainerGroup parameters (JSON; lists become Container.1.Name and so on)',
-      h('textarea', { id: 'c-json', rows: 18, class: 'mono', spellcheck: 'false' },
+      h('textarea', { id: 'c-json', rows: 30, class: 'mono', spellcheck: 'false' },
         JSON.stringify({ ContainerGroupName: 'my-group', RestartPolicy: 'Always', Cpu: 1, Memory: 2,
           Container: [{ Name: 'app', Image: 'registry/name:tag', Command: ['/bin/sh'], Arg: ['-c', 'sleep 3600'],
             EnvironmentVar: [{ Key: 'GREETING', Value: 'hello' }], Port: [{ Port: 80, Protocol: 'TCP' }] }],

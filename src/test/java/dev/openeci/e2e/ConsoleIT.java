@@ -184,13 +184,13 @@ class ConsoleIT {
     waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("c-json")));
     assertThat(el("#c-json").getAttribute("value")).contains("\"ContainerGroupName\": \"" + name + "\"")
         .contains("\"Key\": \"GREETING\"");
-    shot("04-create-json");
     // The JSON tab flattens nested parameters (Container.1.EnvironmentVar.2.Value, ...): a dry run of
     // the same spec passes validation, which the server answers with DryRun.Success.
     ((JavascriptExecutor) driver).executeScript("const t = document.getElementById('c-json');"
         + " const j = JSON.parse(t.value); j.DryRun = true; t.value = JSON.stringify(j, null, 2);");
     el("#create-json-submit").click();
     waiting(20).until(ExpectedConditions.textToBePresentInElementLocated(By.id("create-error"), "DryRun.Success"));
+    shot("04-create-json-dry-run");
     el("#tab-form").click();
     el("#create-submit").click();
 
