@@ -66,7 +66,8 @@ public final class HttpServer implements AutoCloseable {
           container.setIdleTimeout(java.time.Duration.ofMinutes(30));
           container.addMapping(ExecSessions.PATH, exec::create);
         });
-    ws.setHandler(new RpcHandler(dispatcher, edge));
+    // The web console's static files at /console/** (docs/console.md); every other path is the API.
+    ws.setHandler(new dev.openeci.server.console.ConsoleHandler(new RpcHandler(dispatcher, edge)));
     server.setHandler(ws);
     server.setErrorHandler(new EnvelopeErrorHandler(dispatcher));
   }
