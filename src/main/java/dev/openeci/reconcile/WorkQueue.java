@@ -64,6 +64,18 @@ public final class WorkQueue {
     }
   }
 
+  /** Keys waiting for a worker (queued, or asked again while running): the queue's depth. */
+  public int waiting() {
+    int n = 0;
+    for (State s : states.values()) if (s != State.RUNNING) n++;
+    return n;
+  }
+
+  /** Keys whose work runs now. */
+  public int running() {
+    return states.size() - waiting();
+  }
+
   /** True when nothing is queued or running (for tests and shutdown). */
   public boolean idle() {
     return states.isEmpty();

@@ -74,6 +74,9 @@ public final class OpenEci implements AutoCloseable {
   private final HttpServer http;
   private final ExecSessions execSessions;
   private final ImageCacheService imageCaches;
+  // operations endpoints and metrics (docs/operations.md)
+  private final dev.openeci.ops.Telemetry telemetry = new dev.openeci.ops.Telemetry();
+  private final dev.openeci.ops.Readiness readiness;
 
   public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
       PrintStream out) {
@@ -84,7 +87,8 @@ public final class OpenEci implements AutoCloseable {
   public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
       PrintStream out, ExecLimits execLimits) {
     this.config = config;
-    this.runtime = runtime;
+    this.runtime = new dev.openeci.ops.MeteredRuntime(runtime, telemetry);
+    runtime = this.runtime;
     this.db = Database.open(config.dataDir().resolve("openeci.db"),
         dev.openeci.store.SecretBox.keyFile(config.dataDir(), env));
     this.groups = new GroupRepository(db);
@@ -111,7 +115,9 @@ public final class OpenEci implements AutoCloseable {
     GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner,
         Bootstrap.instanceId(config.dataDir()), config.pod(), config.dataDir().resolve("pods"),
         config.engineTimeout());
-    this.queue = new WorkQueue(workers, syncer::sync);
+    this.queue = new WorkQueue(workers, telemetry.timedSync(syncer::sync));
+    telemetry.syncQueue(queue::waiting, queue::running);
+    telemetry.groups(groups);
     queueRef[0] = queue;
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
     GroupService service = new GroupService(groups, clock, reconciler::enqueue);
@@ -139,6 +145,12 @@ public final class OpenEci implements AutoCloseable {
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
         new ResponseWriter(), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());
+    // operations endpoints: /healthz, /readyz, /metrics, the access log (dev.openeci.ops)
+    dispatcher.observe(new dev.openeci.ops.ApiCalls(telemetry));
+    telemetry.actions(dispatcher.actions());
+    this.readiness = new dev.openeci.ops.Readiness(dev.openeci.ops.Readiness.database(db),
+        java.time.Duration.ofSeconds(2)).backend(engineCheck(this.runtime));
+    http.before(api -> new dev.openeci.ops.OpsHandler(telemetry, readiness, api));
   }
 
   /** Signatures with nonces persisted in the store (a replay after a restart is refused) and rate limits. */
@@ -173,6 +185,24 @@ public final class OpenEci implements AutoCloseable {
         repo.deleteExpired(now);
       }
     };
+  }
+
+  /** Readiness of the local engine: one cheap labelled list call (matches nothing) answers. */
+  private static java.util.function.Supplier<Optional<String>> engineCheck(ContainerRuntime runtime) {
+    return () -> {
+      runtime.list(Map.of(dev.openeci.runtime.Labels.OWNER, "openeci-readyz"));
+      return Optional.empty();
+    };
+  }
+
+  /** {@code /readyz}: a backend sets its own check with {@code readiness().backend(...)}. */
+  public dev.openeci.ops.Readiness readiness() {
+    return readiness;
+  }
+
+  /** This server's metrics (what {@code /metrics} shows). */
+  public dev.openeci.ops.Telemetry telemetry() {
+    return telemetry;
   }
 
   private static ThreadFactory named(String prefix) {
@@ -235,5 +265,6 @@ public final class OpenEci implements AutoCloseable {
     workers.shutdown();
     if (!workers.awaitTermination(30, TimeUnit.SECONDS)) workers.shutdownNow();
     db.close();
+    telemetry.close();
   }
 }
