@@ -790,6 +790,7 @@ public final class GroupSyncer {
     }
     if (!running.isEmpty()) terminate(g, obs, running, clock.instant(), name -> "Stopping container " + name);
     if (!finished.isEmpty()) {
+      log.info("{}: grace period over for {} container(s): no longer running", g.id(), finished.size());
       signalled.removeAll(finished);
       killedAt.keySet().removeAll(finished);
       repo.modify(g.id(), cur -> {

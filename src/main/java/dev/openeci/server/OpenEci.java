@@ -143,7 +143,7 @@ public final class OpenEci implements AutoCloseable {
         new DescribeImageCachesAction(imageCaches),
         new DeleteImageCacheAction(imageCaches));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
-        new ResponseWriter(), config);
+        new ResponseWriter(env.get(ResponseWriter.RECOMMEND_ENV)), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());
     // operations endpoints: /healthz, /readyz, /metrics, the access log (dev.openeci.ops)
     dispatcher.observe(new dev.openeci.ops.ApiCalls(telemetry));
