@@ -935,6 +935,16 @@ public final class GroupSyncer {
       if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
       return false;
     }
+    if (ImageRefs.localOnly(c.image())) {
+      // No registry serves localhost/...: a pull would only report "https://localhost/v2/ connection refused".
+      if (present) return true; // even with PullPolicy Always: there is nothing to pull from
+      String msg = "Failed to pull image \"" + c.image() + "\": " + ImageRefs.notInLocalStore(c.image());
+      events.warning(gid, c.name(), "Failed", msg);
+      waiting.put(key, new Waiting("ErrImagePull", msg));
+      pullFailures.computeIfAbsent(gid, k -> ConcurrentHashMap.newKeySet()).add(key);
+      if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
+      return false;
+    }
     events.normal(gid, c.name(), "Pulling", "Pulling image \"" + c.image() + "\"");
     long t0 = System.nanoTime();
     try {
