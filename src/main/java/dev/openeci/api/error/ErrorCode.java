@@ -74,6 +74,9 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
   public static final ErrorCode QUOTA_EXCEEDED = new ErrorCode("QuotaExceeded", 403,
       "The quota of container groups is exceeded.");
 
+  public static final ErrorCode HOST_PORT_IN_USE = new ErrorCode("InvalidParameter.HostPortInUse", 400,
+      "A host port the container group publishes is already published by another container group.");
+
   // --- operator policy (docs/pod-config.md) ------------------------------------------------------
   public static final ErrorCode FORBIDDEN_HOST_PATH = new ErrorCode("Forbidden.HostPath", 403,
       "HostPathVolume is not allowed by this server's configuration.");
