@@ -462,6 +462,14 @@ public final class GroupSyncer {
       shapeBandwidth(g, id);
     } catch (RuntimeFailure e) {
       backoff.put(PodPlanner.SANDBOX_KEY, RestartBackoff.next(backoff.get(PodPlanner.SANDBOX_KEY), now));
+      if (PortsInUse.is(e.getMessage())) {
+        // Another process (openeci refuses a second group at create) holds a published port: no
+        // retry can fix that, so the group fails with one clear event instead of raw engine errors.
+        String msg = PortsInUse.message(PodConfigs.ports(g.spec(), policy.publishAddress()), policy.publishAddress());
+        events.warning(g.id(), "", "HostPortInUse", msg);
+        unrecoverable.put(g.id(), msg);
+        return;
+      }
       events.warning(g.id(), "", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
     }
   }
