@@ -36,6 +36,7 @@ public final class Telemetry implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private volatile Set<String> actions = Set.of();
+  private final java.util.Map<String, Timer> apiTimers = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Telemetry() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -67,10 +68,13 @@ public final class Telemetry implements AutoCloseable {
    */
   public void apiCall(String action, String code, int httpStatus, long nanos) {
     String a = action != null && actions.contains(action) ? action : "unknown";
-    Timer.builder("openeci.api.requests").description("ECI API calls by Action and result code")
-        .tags("action", a, "code", code == null ? "unknown" : code, "status", Integer.toString(httpStatus))
+    String c = code == null ? "unknown" : code;
+    // The hot path (Describe at thousands/s): one map lookup, no meter id built per call.
+    apiTimers.computeIfAbsent(a + '\n' + c + '\n' + httpStatus, k -> Timer.builder("openeci.api.requests")
+        .description("ECI API calls by Action and result code")
+        .tags("action", a, "code", c, "status", Integer.toString(httpStatus))
         .publishPercentileHistogram().minimumExpectedValue(MIN).maximumExpectedValue(MAX)
-        .register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** {@code openeci_groups{status}}: groups in the store by status, read from its memory at each scrape. */
