@@ -71,9 +71,11 @@ public final class WorkQueue {
     return n;
   }
 
-  /** Keys whose work runs now. */
+  /** Keys whose work runs now (asked again or not). */
   public int running() {
-    return states.size() - waiting();
+    int n = 0;
+    for (State s : states.values()) if (s != State.QUEUED) n++;
+    return n;
   }
 
   /** True when nothing is queued or running (for tests and shutdown). */

@@ -211,6 +211,12 @@ class OpsEndpointsIT {
       assertThat(j.get("latencyMs").isNumber()).isTrue();
     });
     assertThat(access).anySatisfy(j -> assertThat(j.get("code").asText()).isEqualTo("Success"));
+
+    // A stop that waits out a grace period logs its start and its end, with the group id.
+    EciClients.call(client, "DeleteContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", webId));
+    SdkEndToEndIT.await(() -> server.logText().contains(webId + ": grace period over") ? Boolean.TRUE : null,
+        "the end of " + webId + "'s grace period in the log");
+    assertThat(server.logText()).contains(webId + ": stopping app (grace period 2s");
     assertThat(server.logText()).doesNotContain(adminSecret);
   }
 
