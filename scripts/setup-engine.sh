@@ -13,7 +13,8 @@
 # --with-registry-tools also installs what the registry tests use: docker-registry, skopeo,
 # apache2-utils (htpasswd), openssl, busybox-static; and iproute2 (tc, ip) and util-linux (nsenter)
 # for IngressBandwidth/EgressBandwidth shaping; chromium, chromium-driver and fonts-dejavu-core for
-# the web console's browser test (ConsoleIT, headless).
+# the web console's browser test (ConsoleIT, headless); prometheus for promtool
+# (OpsEndpointsIT parses /metrics with it).
 # Idempotent; progress goes to stderr prefixed "openeci:".
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -60,7 +61,7 @@ apt_install() {
 mkdir -p "$ENGINE_DIR" 2>/dev/null || true
 
 if [ "$WITH_REGISTRY" = 1 ]; then
-  apt_install busybox-static docker-registry skopeo apache2-utils openssl curl iproute2 util-linux
+  apt_install busybox-static docker-registry skopeo apache2-utils openssl curl iproute2 util-linux prometheus
   apt_install chromium chromium-driver fonts-dejavu-core
 fi
 

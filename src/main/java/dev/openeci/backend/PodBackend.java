@@ -78,10 +78,11 @@ public interface PodBackend extends AutoCloseable {
    * What a backend is built with: the server's configuration, the store it converges from and
    * writes observations into, the event recorder, the clock, and this server's instance id (every
    * object a backend makes carries it, so servers sharing an engine or cluster never touch each
-   * other's objects).
+   * other's objects), and the server's metrics (engine or apiserver calls, sync passes).
    */
   record Context(dev.openeci.config.ServerConfig config, dev.openeci.store.GroupRepository groups,
-      dev.openeci.reconcile.EventRecorder events, java.time.InstantSource clock, String instanceId) {}
+      dev.openeci.reconcile.EventRecorder events, java.time.InstantSource clock, String instanceId,
+      dev.openeci.ops.Telemetry telemetry) {}
 
   /** Stops watching and working; what runs keeps running (a restart adopts it). */
   @Override

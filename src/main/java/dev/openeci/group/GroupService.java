@@ -28,6 +28,8 @@ public final class GroupService {
   private final InstantSource clock;
   private final Consumer<String> wake;
   private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
+  /** Held from the host-port check to the stored group, so two concurrent creates can not both pass. */
+  private final Object hostPorts = new Object();
 
   public GroupService(GroupRepository repo, InstantSource clock, Consumer<String> wake) {
     this.repo = repo;
@@ -55,7 +57,15 @@ public final class GroupService {
     Instant now = clock.instant();
     ContainerGroup g = new ContainerGroup(Ids.newGroupId(), accountId, regionId, 1, spec, GroupState.initial(), now,
         now, null, 0);
-    TokenUse result = repo.create(g, token, hash, params);
+    TokenUse result;
+    if (HostPorts.publishes(spec)) {
+      synchronized (hostPorts) {
+        checkHostPorts(spec, null, accountId);
+        result = repo.create(g, token, hash, params);
+      }
+    } else {
+      result = repo.create(g, token, hash, params);
+    }
     if (!result.resourceId().equals(g.id())) return replay(result, hash, token);
     log.info("{}: created \"{}\" ({} containers, {} init) in {} for account {}", g.id(), spec.name(),
         spec.containers().size(), spec.initContainers().size(), regionId, accountId);
@@ -127,7 +137,31 @@ public final class GroupService {
             + "\" was already used by a different UpdateContainerGroup request.");
       }
     }
-    ContainerGroup next = repo.update(id, accountId, regionId, spec, params, token, requestHash, cur -> {
+    ContainerGroup next;
+    if (HostPorts.publishes(spec)) {
+      synchronized (hostPorts) {
+        checkHostPorts(spec, id, accountId);
+        next = storeUpdate(accountId, regionId, id, basedOn, spec, params, token, requestHash);
+      }
+    } else {
+      next = storeUpdate(accountId, regionId, id, basedOn, spec, params, token, requestHash);
+    }
+    repo.recordEvent(id, "Normal", "Updating", "Updating container group to spec version " + next.specVersion(), "",
+        clock.instant());
+    log.info("{}: update to spec version {} accepted", id, next.specVersion());
+    wake.accept(id);
+  }
+
+  /** Refuses a spec publishing a host port another group holds (InvalidParameter.HostPortInUse). */
+  private void checkHostPorts(GroupSpec spec, String self, String accountId) {
+    HostPorts.conflict(spec, self, accountId, repo.all()).ifPresent(msg -> {
+      throw ErrorCode.HOST_PORT_IN_USE.withMessage(msg);
+    });
+  }
+
+  private ContainerGroup storeUpdate(String accountId, String regionId, String id, long basedOn, GroupSpec spec,
+      java.util.Map<String, String> params, String token, String requestHash) {
+    return repo.update(id, accountId, regionId, spec, params, token, requestHash, cur -> {
       checkUpdatable(cur);
       if (cur.specVersion() != basedOn) {
         throw ErrorCode.OPERATION_CONFLICT.withMessage("The container group " + id
@@ -137,10 +171,6 @@ public final class GroupService {
         throw ErrorCode.NO_NEED_UPDATE.exception();
       }
     }, clock.instant());
-    repo.recordEvent(id, "Normal", "Updating", "Updating container group to spec version " + next.specVersion(), "",
-        clock.instant());
-    log.info("{}: update to spec version {} accepted", id, next.specVersion());
-    wake.accept(id);
   }
 
   /** Only Pending or Running groups can be updated (the seed's rule). */

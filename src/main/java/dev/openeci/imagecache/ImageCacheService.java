@@ -94,7 +94,7 @@ public final class ImageCacheService implements AutoCloseable {
         if (ImageRefs.LOCAL.equals(ImageRefs.registry(image))) {
           // localhost/... names an image built or imported into this engine: nothing to pull from.
           if (!runtime.hasImage(image)) {
-            String msg = "Image \"" + image + "\" is a local image (localhost/...) and the engine does not have it";
+            String msg = "Image \"" + image + "\": " + ImageRefs.notInLocalStore(image);
             repo.modify(id, c -> c.withStatus(ImageCache.FAILED, c.progress())
                 .withEvent("Warning", "Failed", msg, clock.instant()));
             return;

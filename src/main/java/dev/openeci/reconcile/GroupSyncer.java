@@ -462,6 +462,14 @@ public final class GroupSyncer {
       shapeBandwidth(g, id);
     } catch (RuntimeFailure e) {
       backoff.put(PodPlanner.SANDBOX_KEY, RestartBackoff.next(backoff.get(PodPlanner.SANDBOX_KEY), now));
+      if (PortsInUse.is(e.getMessage())) {
+        // Another process (openeci refuses a second group at create) holds a published port: no
+        // retry can fix that, so the group fails with one clear event instead of raw engine errors.
+        String msg = PortsInUse.message(PodConfigs.ports(g.spec(), policy.publishAddress()), policy.publishAddress());
+        events.warning(g.id(), "", "HostPortInUse", msg);
+        unrecoverable.put(g.id(), msg);
+        return;
+      }
       events.warning(g.id(), "", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
     }
   }
@@ -790,6 +798,7 @@ public final class GroupSyncer {
     }
     if (!running.isEmpty()) terminate(g, obs, running, clock.instant(), name -> "Stopping container " + name);
     if (!finished.isEmpty()) {
+      log.info("{}: grace period over for {} container(s): no longer running", g.id(), finished.size());
       signalled.removeAll(finished);
       killedAt.keySet().removeAll(finished);
       repo.modify(g.id(), cur -> {
@@ -931,6 +940,16 @@ public final class GroupSyncer {
       String msg = "Container image \"" + c.image() + "\" is not present with pull policy of Never";
       events.warning(gid, c.name(), "ErrImageNeverPull", msg);
       waiting.put(key, new Waiting("ErrImageNeverPull", msg));
+      if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
+      return false;
+    }
+    if (ImageRefs.localOnly(c.image())) {
+      // No registry serves localhost/...: a pull would only report "https://localhost/v2/ connection refused".
+      if (present) return true; // even with PullPolicy Always: there is nothing to pull from
+      String msg = "Failed to pull image \"" + c.image() + "\": " + ImageRefs.notInLocalStore(c.image());
+      events.warning(gid, c.name(), "Failed", msg);
+      waiting.put(key, new Waiting("ErrImagePull", msg));
+      pullFailures.computeIfAbsent(gid, k -> ConcurrentHashMap.newKeySet()).add(key);
       if (attempt == 0) backoff.put(key, RestartBackoff.next(backoff.get(key), now));
       return false;
     }

@@ -64,6 +64,20 @@ public final class WorkQueue {
     }
   }
 
+  /** Keys waiting for a worker (queued, or asked again while running): the queue's depth. */
+  public int waiting() {
+    int n = 0;
+    for (State s : states.values()) if (s != State.RUNNING) n++;
+    return n;
+  }
+
+  /** Keys whose work runs now (asked again or not). */
+  public int running() {
+    int n = 0;
+    for (State s : states.values()) if (s != State.QUEUED) n++;
+    return n;
+  }
+
   /** True when nothing is queued or running (for tests and shutdown). */
   public boolean idle() {
     return states.isEmpty();

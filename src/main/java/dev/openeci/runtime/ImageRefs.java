@@ -19,6 +19,20 @@ public final class ImageRefs {
 
   private ImageRefs() {}
 
+  /**
+   * True for {@code localhost/...}: an image built or loaded into the engine itself, which no
+   * registry serves (unlike {@code localhost:5000/...}, a registry on the loopback address).
+   */
+  public static boolean localOnly(String image) {
+    return LOCAL.equals(registry(image));
+  }
+
+  /** What a user is told when a {@link #localOnly} image is missing from the engine. */
+  public static String notInLocalStore(String image) {
+    return "the image " + image + " is not in the engine's local store; localhost/ images are never pulled: load it"
+        + " with podman load (or docker load) or build it on the engine's host";
+  }
+
   /** The registry address ({@code host[:port]}, lower case) of an image reference. */
   public static String registry(String image) {
     String ref = image.trim();

@@ -34,6 +34,7 @@ public final class ApiDispatcher {
   private final ServerConfig config;
   private final RequestParameters.Limits limits;
   private final FailureLimiter failures;
+  private volatile dev.openeci.ops.ApiCalls calls = dev.openeci.ops.ApiCalls.logOnly();
 
   public ApiDispatcher(List<ActionHandler> handlers, Authenticator authenticator, ResponseWriter writer,
       ServerConfig config) {
@@ -46,11 +47,29 @@ public final class ApiDispatcher {
         100_000);
   }
 
+  /** Where each call's access-log line and metrics go (default: the access log only). */
+  public ApiDispatcher observe(dev.openeci.ops.ApiCalls calls) {
+    this.calls = calls;
+    return this;
+  }
+
+  /** The Actions this dispatcher serves. */
+  public java.util.Set<String> actions() {
+    return java.util.Set.copyOf(handlers.keySet());
+  }
+
   /** An error raised before a request reaches {@link #handle} (the HTTP edge's bounds), in the envelope. */
   public HttpReply edgeError(String host, ApiException e) {
+    return edgeError(host, e, null);
+  }
+
+  /** As above, with the client's address for the access log. */
+  public HttpReply edgeError(String host, ApiException e, String remoteAddress) {
     String requestId = RequestIds.newId();
     log.debug("request {} refused at the edge: {} {}", requestId, e.code(), e.getMessage());
-    return writer.error(requestId, host, e, null);
+    HttpReply reply = writer.error(requestId, host, e, null);
+    calls.completed(requestId, null, null, e.code(), reply.status(), 0, remoteAddress);
+    return reply;
   }
 
   public HttpReply handle(RpcRequest request) {
@@ -62,7 +81,27 @@ public final class ApiDispatcher {
    * are limited ({@link FailureLimiter}); past the limit its requests are refused unread.
    */
   public HttpReply handle(RpcRequest request, String remoteAddress) {
-    String requestId = RequestIds.newId();
+    long t0 = System.nanoTime();
+    Outcome o = new Outcome(RequestIds.newId());
+    HttpReply reply = dispatch(request, remoteAddress, o);
+    calls.completed(o.requestId, o.account, o.action, o.code, reply.status(), System.nanoTime() - t0, remoteAddress);
+    return reply;
+  }
+
+  /** What the access log says about a call, filled in as the call gets further. */
+  private static final class Outcome {
+    final String requestId;
+    String account;
+    String action;
+    String code = "Success";
+
+    Outcome(String requestId) {
+      this.requestId = requestId;
+    }
+  }
+
+  private HttpReply dispatch(RpcRequest request, String remoteAddress, Outcome o) {
+    String requestId = o.requestId;
     String format = null;
     String action = null;
     try {
@@ -78,6 +117,7 @@ public final class ApiDispatcher {
       format = params.get("Format");
       ActionResolver.Resolved resolved = ActionResolver.resolve(request, params);
       action = resolved.action();
+      o.action = action;
       ActionHandler handler = handlers.get(action);
       if (handler == null) {
         throw ErrorCode.INVALID_ACTION_NOT_FOUND.withMessage("Specified api is not found, please check your url"
@@ -91,6 +131,7 @@ public final class ApiDispatcher {
         throw e;
       }
       var principal = authenticated.principal();
+      o.account = principal.accountId();
       // Only what the signature covers is served (V1 Java Tea: empty parameters are unsigned).
       ParamReader reader = new ParamReader(authenticated.params().asMap());
       String region = reader.string("RegionId");
@@ -102,16 +143,19 @@ public final class ApiDispatcher {
       Object body = handler.handle(new ActionContext(requestId, principal.accountId(), region, reader));
       return writer.success(requestId, action, body, format);
     } catch (ApiException e) {
+      o.code = e.code();
       if (e.httpStatus() >= 500) log.error("request {} {} failed: {} {}", requestId, action, e.code(), e.getMessage());
       return writer.error(requestId, request.host(), e, format);
     } catch (dev.openeci.runtime.RuntimeFailure e) {
       // The engine did not answer or refused on the request path (e.g. a log or exec read while it
       // is overloaded): a temporary failure of the server, not of the request; retrying may work.
       log.warn("request {} {} failed: the container engine: {}", requestId, action, e.getMessage());
+      o.code = ErrorCode.SERVICE_UNAVAILABLE.code();
       return writer.error(requestId, request.host(), ErrorCode.SERVICE_UNAVAILABLE.withMessage(
           "The container engine could not serve this request; retry later."), format);
     } catch (RuntimeException | Error e) {
       log.error("request {} {} failed with an internal error", requestId, action, e);
+      o.code = ErrorCode.INTERNAL_ERROR.code();
       return writer.error(requestId, request.host(), ErrorCode.INTERNAL_ERROR.exception(), format);
     }
   }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The bootstrap admin AccessKey pair: from {@code OPENECI_ACCESS_KEY_ID}/{@code _SECRET} when set,
  * else from {@code <data-dir>/admin-credentials} (mode 0600), else generated at the first start,
- * written there and printed once on stdout. The secret never goes to the log.
+ * written there and printed once on stdout when it is a terminal. The secret never goes to the log.
  */
 public final class Bootstrap {
   private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
@@ -31,6 +31,24 @@ public final class Bootstrap {
 
   private Bootstrap() {}
 
+  /**
+   * Where a generated secret may be shown: stdout when it is a terminal, else null (the secret is
+   * then only in the 0600 file, so it never lands in a log file or a journal).
+   */
+  public static PrintStream terminal() {
+    java.io.Console c = System.console();
+    if (c == null) return null;
+    try {
+      // Java 22+: a Console may exist although the streams are redirected.
+      return Boolean.TRUE.equals(java.io.Console.class.getMethod("isTerminal").invoke(c)) ? System.out : null;
+    } catch (NoSuchMethodException e) {
+      return System.out;
+    } catch (ReflectiveOperationException e) {
+      return null;
+    }
+  }
+
+  /** {@code out}: where a generated secret is printed once ({@link #terminal()}); null = only to the file. */
   public static AccessKey ensureAdminKey(AccessKeyRepository keys, Path dataDir, Map<String, String> env,
       PrintStream out) {
     String id = env.get("OPENECI_ACCESS_KEY_ID");
@@ -47,10 +65,16 @@ public final class Bootstrap {
       } else {
         key = generate(ADMIN_ACCOUNT);
         write(file, key);
-        out.println("openeci: generated the admin AccessKey pair (shown once; also saved in " + file + ", mode 0600):");
-        out.println("  OPENECI_ACCESS_KEY_ID=" + key.accessKeyId());
-        out.println("  OPENECI_ACCESS_KEY_SECRET=" + key.secret());
-        out.flush();
+        if (out != null) {
+          out.println("openeci: generated the admin AccessKey pair (shown once; also saved in " + file + ", mode 0600):");
+          out.println("  OPENECI_ACCESS_KEY_ID=" + key.accessKeyId());
+          out.println("  OPENECI_ACCESS_KEY_SECRET=" + key.secret());
+          out.flush();
+        } else {
+          // stdout is no terminal (a service manager, a redirect into a log file): the secret stays in the file.
+          log.info("generated the admin AccessKey {}; its secret is in {} (mode 0600), not printed because stdout is"
+              + " not a terminal", key.accessKeyId(), file);
+        }
       }
     }
     keys.put(key, Instant.now());

@@ -43,6 +43,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
 public final class HttpServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
+  private final org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler ws;
 
   public HttpServer(String host, int port, ApiDispatcher dispatcher, ExecSessions exec) {
     this(host, port, dispatcher, exec, EdgeConfig.DEFAULT);
@@ -61,8 +62,7 @@ public final class HttpServer implements AutoCloseable {
     connector.setPort(port);
     connector.setIdleTimeout(edge.readTimeout().toMillis());
     server.addConnector(connector);
-    org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler ws =
-        org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler.from(server, container -> {
+    ws = org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler.from(server, container -> {
           container.setIdleTimeout(java.time.Duration.ofMinutes(30));
           container.addMapping(ExecSessions.PATH, exec::create);
         });
@@ -70,6 +70,15 @@ public final class HttpServer implements AutoCloseable {
     ws.setHandler(new dev.openeci.server.console.ConsoleHandler(new RpcHandler(dispatcher, edge)));
     server.setHandler(ws);
     server.setErrorHandler(new EnvelopeErrorHandler(dispatcher));
+  }
+
+  /**
+   * Puts a handler in front of the ECI API handler (e.g. /healthz, /metrics: dev.openeci.ops);
+   * {@code front} gets the API handler to pass every other request on to. Before {@link #start}.
+   */
+  public HttpServer before(java.util.function.UnaryOperator<Handler> front) {
+    ws.setHandler(front.apply(ws.getHandler()));
+    return this;
   }
 
   public void start() throws Exception {
@@ -112,7 +121,7 @@ public final class HttpServer implements AutoCloseable {
     public boolean handle(Request request, Response response, Callback callback) {
       long length = request.getLength();
       if (length > edge.maxBodyBytes()) {
-        write(response, callback, dispatcher.edgeError(host(request), tooLarge()), true);
+        write(response, callback, dispatcher.edgeError(host(request), tooLarge(), Request.getRemoteAddr(request)), true);
         return true;
       }
       BodyReader body = new BodyReader(request, edge.maxBodyBytes());
@@ -124,7 +133,7 @@ public final class HttpServer implements AutoCloseable {
               : failure instanceof TimeoutException ? ErrorCode.REQUEST_TIMEOUT.withMessage("The request body did not"
                   + " arrive within " + edge.readTimeout().toSeconds() + " s.")
               : ErrorCode.BAD_REQUEST.withMessage("The request body could not be read.");
-          write(response, callback, dispatcher.edgeError(host(request), e), true);
+          write(response, callback, dispatcher.edgeError(host(request), e, Request.getRemoteAddr(request)), true);
           return;
         }
         try {
@@ -237,7 +246,8 @@ public final class HttpServer implements AutoCloseable {
         // 505 and the like: the client's fault, so a 4xx (an HTTP version other than 1.0/1.1).
         default -> new ErrorCode("BadRequest", status > 500 ? 400 : status, "The HTTP request is malformed.");
       };
-      HttpServer.write(response, callback, dispatcher.edgeError(host(request), code.exception()), true);
+      HttpServer.write(response, callback, dispatcher.edgeError(host(request), code.exception(),
+          Request.getRemoteAddr(request)), true);
       return true;
     }
   }

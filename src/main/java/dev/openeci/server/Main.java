@@ -97,6 +97,15 @@ public final class Main implements Runnable {
         + " recorded as a Warning event and retried (default ${DEFAULT-VALUE}; env OPENECI_ENGINE_TIMEOUT_SECONDS)")
     int engineTimeoutSeconds;
 
+    @Option(names = "--log-format", defaultValue = "${env:OPENECI_LOG_FORMAT:-text}", description = "Log lines as"
+        + " text or json (one object per line; docs/operations.md) (default ${DEFAULT-VALUE}; env OPENECI_LOG_FORMAT)")
+    String logFormat;
+
+    @Option(names = "--error-docs-url", defaultValue = "${env:OPENECI_ERROR_DOCS_URL}",
+        description = "What an error's Recommend says: {code}, {anchor} and {requestId} are replaced"
+        + " (default docs/errors.md#{anchor}; env OPENECI_ERROR_DOCS_URL; docs/errors.md)")
+    String errorDocsUrl;
+
     private java.util.Set<String> capabilities(List<String> names) {
       try {
         return dev.openeci.config.Capabilities.parseOperatorList(names);
@@ -194,6 +203,13 @@ public final class Main implements Runnable {
       ContainerRuntime runtime = new DockerRuntime(endpoint);
       java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
       if (secretKeyFile != null) env.put(dev.openeci.store.SecretBox.KEY_FILE_ENV, secretKeyFile.toString());
+      // operations (docs/operations.md, docs/errors.md)
+      try {
+        dev.openeci.ops.LogLayout.format(logFormat);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--log-format: " + e.getMessage());
+      }
+      if (errorDocsUrl != null) env.put(dev.openeci.api.rpc.ResponseWriter.RECOMMEND_ENV, errorDocsUrl);
       ExecLimits execLimits;
       try {
         execLimits = new ExecLimits(execSyncPerAccount, execSyncTotal, execSessionsPerAccount, execSessionsTotal,
@@ -201,7 +217,7 @@ public final class Main implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
       }
-      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), env, System.out, execLimits).start();
+      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), env, Bootstrap.terminal(), execLimits).start();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {

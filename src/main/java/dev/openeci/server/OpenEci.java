@@ -60,6 +60,9 @@ public final class OpenEci implements AutoCloseable {
   private final HttpServer http;
   private final ExecSessions execSessions;
   private final ImageCacheService imageCaches;
+  // operations endpoints and metrics (docs/operations.md)
+  private final dev.openeci.ops.Telemetry telemetry = new dev.openeci.ops.Telemetry();
+  private final dev.openeci.ops.Readiness readiness;
 
   public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
       PrintStream out) {
@@ -74,7 +77,8 @@ public final class OpenEci implements AutoCloseable {
 
   /** The local backend: groups run on {@code runtime}. */
   public static PodBackend.Factory local(ContainerRuntime runtime) {
-    return ctx -> new LocalBackend(ctx.config(), runtime, ctx.groups(), ctx.events(), ctx.clock(), ctx.instanceId());
+    return ctx -> new LocalBackend(ctx.config(), runtime, ctx.groups(), ctx.events(), ctx.clock(), ctx.instanceId(),
+        ctx.telemetry());
   }
 
   /** Any backend: {@code backendFactory} builds it from the store, events, clock and instance id. */
@@ -88,7 +92,8 @@ public final class OpenEci implements AutoCloseable {
     this.adminKey = Bootstrap.ensureAdminKey(keys, config.dataDir(), env, out);
     EventRecorder events = new EventRecorder(groups, clock);
     this.backend = backendFactory.apply(new PodBackend.Context(config, groups, events, clock,
-        Bootstrap.instanceId(config.dataDir())));
+        Bootstrap.instanceId(config.dataDir()), telemetry));
+    telemetry.groups(groups);
     GroupService service = new GroupService(groups, clock, backend::wake);
     ContainerAccess access = new ContainerAccess(service, backend);
     this.execSessions = new ExecSessions(clock, execLimits);
@@ -116,8 +121,14 @@ public final class OpenEci implements AutoCloseable {
         new DescribeImageCachesAction(imageCaches),
         new DeleteImageCacheAction(imageCaches));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
-        new ResponseWriter(), config);
+        new ResponseWriter(env.get(ResponseWriter.RECOMMEND_ENV)), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());
+    // operations endpoints: /healthz, /readyz, /metrics, the access log (dev.openeci.ops)
+    dispatcher.observe(new dev.openeci.ops.ApiCalls(telemetry));
+    telemetry.actions(dispatcher.actions());
+    this.readiness = new dev.openeci.ops.Readiness(dev.openeci.ops.Readiness.database(db),
+        java.time.Duration.ofSeconds(2)).backend(backend::unready);
+    http.before(api -> new dev.openeci.ops.OpsHandler(telemetry, readiness, api));
   }
 
   /** Signatures with nonces persisted in the store (a replay after a restart is refused) and rate limits. */
@@ -152,6 +163,16 @@ public final class OpenEci implements AutoCloseable {
         repo.deleteExpired(now);
       }
     };
+  }
+
+  /** {@code /readyz}: a backend sets its own check with {@code readiness().backend(...)}. */
+  public dev.openeci.ops.Readiness readiness() {
+    return readiness;
+  }
+
+  /** This server's metrics (what {@code /metrics} shows). */
+  public dev.openeci.ops.Telemetry telemetry() {
+    return telemetry;
   }
 
   public OpenEci start() throws Exception {
@@ -207,5 +228,6 @@ public final class OpenEci implements AutoCloseable {
     backend.close();
     if (imageCaches != null) imageCaches.close();
     db.close();
+    telemetry.close();
   }
 }

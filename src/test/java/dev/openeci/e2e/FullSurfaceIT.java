@@ -285,6 +285,8 @@ class FullSurfaceIT {
     b.remove("Container.1.VolumeMount.1.SubPath");
     b.remove("Container.1.VolumeMount.1.ReadOnly");
     b.remove("Container.1.VolumeMount.1.MountPropagation");
+    // Group A publishes 8080 already: a second group holding it is refused (InvalidParameter.HostPortInUse).
+    b.put("Container.1.Port.1.Port", 8081);
     String idB = (String) EciClients.call(client, "CreateContainerGroup", b).get("ContainerGroupId");
 
     Map<String, Object> g = SdkEndToEndIT.describe(client, id).get(0);

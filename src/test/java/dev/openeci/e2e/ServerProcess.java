@@ -24,6 +24,7 @@ final class ServerProcess implements AutoCloseable {
   private Process process;
   private final Path log;
   private final List<String> extraArgs = new ArrayList<>();
+  private boolean envCredentials = true;
 
   ServerProcess(Path dataDir, String engine) throws IOException {
     this.dataDir = dataDir;
@@ -37,6 +38,12 @@ final class ServerProcess implements AutoCloseable {
   /** More {@code serve} options (e.g. the pod policy), added to every start. */
   ServerProcess withArgs(String... args) {
     extraArgs.addAll(List.of(args));
+    return this;
+  }
+
+  /** Starts without OPENECI_ACCESS_KEY_ID/SECRET: the server makes (or loads) admin-credentials itself. */
+  ServerProcess withoutEnvCredentials() {
+    envCredentials = false;
     return this;
   }
 
@@ -54,8 +61,13 @@ final class ServerProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = pb.environment();
-    env.put("OPENECI_ACCESS_KEY_ID", ACCESS_KEY_ID);
-    env.put("OPENECI_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET);
+    if (envCredentials) {
+      env.put("OPENECI_ACCESS_KEY_ID", ACCESS_KEY_ID);
+      env.put("OPENECI_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET);
+    } else {
+      env.remove("OPENECI_ACCESS_KEY_ID");
+      env.remove("OPENECI_ACCESS_KEY_SECRET");
+    }
     process = pb.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {

@@ -77,4 +77,36 @@ class WorkQueueTest {
     for (int i = 0; i < 500 && !q.idle(); i++) Thread.sleep(10);
     assertThat(q.idle()).isTrue();
   }
+
+  @Test
+  void depthCountsWaitingKeysAndRunningCountsRunningOnes() throws Exception {
+    java.util.List<Runnable> submitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    WorkQueue q = new WorkQueue(submitted::add, key -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    q.enqueue("a");
+    q.enqueue("b");
+    q.enqueue("a");
+    assertThat(q.waiting()).isEqualTo(2);
+    assertThat(q.running()).isZero();
+    Thread t = new Thread(submitted.get(0));
+    t.start();
+    assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(q.waiting()).isEqualTo(1);
+    assertThat(q.running()).isEqualTo(1);
+    q.enqueue("a"); // asked again while running: it waits for one more run and still runs
+    assertThat(q.waiting()).isEqualTo(2);
+    assertThat(q.running()).isEqualTo(1);
+    release.countDown();
+    t.join(5000);
+    assertThat(q.waiting()).isEqualTo(2); // a resubmitted, b still queued
+    assertThat(q.running()).isZero();
+  }
 }

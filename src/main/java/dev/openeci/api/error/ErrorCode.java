@@ -77,6 +77,8 @@ public record ErrorCode(String code, int httpStatus, String defaultMessage) {
   /** The action has no meaning on the backend this server runs groups on (docs/kubernetes.md). */
   public static final ErrorCode UNSUPPORTED_OPERATION = new ErrorCode("UnsupportedOperation", 400,
       "The operation is not supported by the backend this server runs container groups on.");
+  public static final ErrorCode HOST_PORT_IN_USE = new ErrorCode("InvalidParameter.HostPortInUse", 400,
+      "A host port the container group publishes is already published by another container group.");
 
   // --- operator policy (docs/pod-config.md) ------------------------------------------------------
   public static final ErrorCode FORBIDDEN_HOST_PATH = new ErrorCode("Forbidden.HostPath", 403,

@@ -22,7 +22,46 @@ public final class ResponseWriter {
   public static final String JSON_TYPE = "application/json;charset=utf-8";
   public static final String XML_TYPE = "text/xml;charset=utf-8";
 
+  /**
+   * Where an error's {@code Recommend} points by default: openeci's own error reference, one
+   * section per code (docs/errors.md in the repository and the distribution).
+   */
+  public static final String DEFAULT_RECOMMEND = "docs/errors.md#{anchor}";
+  /** Environment variable (and {@code serve --error-docs-url}) that sets the Recommend template. */
+  public static final String RECOMMEND_ENV = "OPENECI_ERROR_DOCS_URL";
+
   private final ObjectMapper json = jsonMapper();
+  private final String recommend;
+
+  public ResponseWriter() {
+    this(DEFAULT_RECOMMEND);
+  }
+
+  /**
+   * {@code recommendTemplate}: the error envelope's Recommend, with {@code {code}} (the error code),
+   * {@code {anchor}} (its section in docs/errors.md) and {@code {requestId}} replaced; e.g.
+   * {@code https://git.example.com/openeci/blob/main/docs/errors.md#{anchor}}. Null or blank = the default.
+   */
+  public ResponseWriter(String recommendTemplate) {
+    this.recommend = recommendTemplate == null || recommendTemplate.isBlank() ? DEFAULT_RECOMMEND
+        : recommendTemplate.trim();
+  }
+
+  /**
+   * The section of docs/errors.md about {@code code}: its heading's anchor as GitHub and
+   * Python-Markdown make it (lower case; characters other than letters, digits, '-', '_' dropped).
+   */
+  public static String anchor(String code) {
+    StringBuilder b = new StringBuilder(code.length());
+    for (char c : code.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+      if (c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') b.append(c);
+    }
+    return b.toString();
+  }
+
+  String recommend(String code, String requestId) {
+    return recommend.replace("{code}", code).replace("{anchor}", anchor(code)).replace("{requestId}", requestId);
+  }
 
   /** How response bodies are written (also used to pre-render cached parts of bodies). */
   public static ObjectMapper jsonMapper() {
@@ -86,8 +125,7 @@ public final class ResponseWriter {
     root.put("HostId", host == null ? "openeci" : host);
     root.put("Code", e.code());
     root.put("Message", e.getMessage());
-    root.put("Recommend", "https://api.aliyun.com/troubleshoot?q=" + e.code() + "&product=Eci&requestId="
-        + requestId);
+    root.put("Recommend", recommend(e.code(), requestId));
     return render(e.httpStatus(), root, "Error", format);
   }
 

@@ -3,6 +3,8 @@ package dev.openeci.backend.local;
 import dev.openeci.backend.PodBackend;
 import dev.openeci.config.ServerConfig;
 import dev.openeci.group.ContainerGroup;
+import dev.openeci.ops.MeteredRuntime;
+import dev.openeci.ops.Telemetry;
 import dev.openeci.reconcile.EventRecorder;
 import dev.openeci.reconcile.GroupSyncer;
 import dev.openeci.reconcile.HandlerRunner;
@@ -39,8 +41,10 @@ public final class LocalBackend implements PodBackend {
   private final WorkQueue queue;
   private final Reconciler reconciler;
 
-  public LocalBackend(ServerConfig config, ContainerRuntime runtime, GroupRepository groups, EventRecorder events,
-      InstantSource clock, String instanceId) {
+  public LocalBackend(ServerConfig config, ContainerRuntime engine, GroupRepository groups, EventRecorder events,
+      InstantSource clock, String instanceId, Telemetry telemetry) {
+    // Every engine call is timed and counted (/metrics); the engine itself stays unaware.
+    ContainerRuntime runtime = new MeteredRuntime(engine, telemetry);
     this.runtime = runtime;
     this.timers = Executors.newSingleThreadScheduledExecutor(named("timer"));
     this.workers = Executors.newFixedThreadPool(config.workers(), named("sync"));
@@ -61,7 +65,8 @@ public final class LocalBackend implements PodBackend {
     });
     GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner, instanceId,
         config.pod(), config.dataDir().resolve("pods"), config.engineTimeout());
-    this.queue = new WorkQueue(workers, syncer::sync);
+    this.queue = new WorkQueue(workers, telemetry.timedSync(syncer::sync));
+    telemetry.syncQueue(queue::waiting, queue::running);
     queueRef[0] = queue;
     this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
   }
@@ -103,7 +108,7 @@ public final class LocalBackend implements PodBackend {
   @Override
   public Optional<String> unready() {
     try {
-      runtime.list(Map.of(Labels.GROUP_ID, "readiness-check"));
+      runtime.list(Map.of(Labels.OWNER, "openeci-readyz")); // one cheap labelled list (matches nothing)
       return Optional.empty();
     } catch (RuntimeException e) {
       return Optional.of("the container engine does not answer: " + e.getMessage());

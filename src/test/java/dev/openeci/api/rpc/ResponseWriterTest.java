@@ -34,7 +34,17 @@ class ResponseWriterTest {
     assertThat(j.get("HostId").asText()).isEqualTo("127.0.0.1:8080");
     assertThat(j.get("Code").asText()).isEqualTo("MissingParameter");
     assertThat(j.get("Message").asText()).contains("\"ContainerGroupName\"");
-    assertThat(j.get("Recommend").asText()).contains("q=MissingParameter").contains("requestId=RID");
+    assertThat(j.get("Recommend").asText()).isEqualTo("docs/errors.md#missingparameter");
+  }
+
+  @Test
+  void recommendFollowsTheConfiguredTemplate() throws Exception {
+    ResponseWriter custom = new ResponseWriter("https://docs.example/errors#{anchor}?c={code}&r={requestId}");
+    HttpReply r = custom.error("RID", null, ErrorCode.CONTAINER_GROUP_NOT_FOUND.exception(), null);
+    assertThat(new ObjectMapper().readTree(r.body()).get("Recommend").asText())
+        .isEqualTo("https://docs.example/errors#invalidparameternotfound?c=InvalidParameter.NotFound&r=RID");
+    assertThat(new ObjectMapper().readTree(new ResponseWriter(" ").error("R", null, ErrorCode.INTERNAL_ERROR
+        .exception(), null).body()).get("Recommend").asText()).isEqualTo("docs/errors.md#internalerror");
   }
 
   @Test
