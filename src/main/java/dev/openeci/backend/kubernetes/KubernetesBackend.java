@@ -308,6 +308,43 @@ public final class KubernetesBackend implements PodBackend {
     }
   }
 
+  /**
+   * Pod annotation: a hash of everything in the spec the Pod was made from except the app
+   * containers' images and the tags ({@link PodMapper#imageOnlyChange}'s rule). The store keeps only
+   * the newest spec, so the Pod itself remembers what it was made from: equal hashes mean the new
+   * spec version is an image-only change, patchable in place, also after a restart of openeci.
+   * Registry credentials enter only through the pull Secret's (content-hashed) name, never the
+   * password itself.
+   */
+  static final String SHAPE_HASH = KubernetesNames.PREFIX + "shape-hash";
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+      .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
+
+  static String shapeHash(dev.openeci.group.GroupSpec spec, PodObjects objects) {
+    List<dev.openeci.group.ContainerSpec> apps = new ArrayList<>();
+    for (dev.openeci.group.ContainerSpec c : spec.containers()) {
+      apps.add(new dev.openeci.group.ContainerSpec(c.name(), "", c.imagePullPolicy(), c.command(), c.args(),
+          c.workingDir(), c.env(), c.cpu(), c.memory(), c.ports(), c.gpu(), c.tty(), c.stdin(), c.stdinOnce(),
+          c.volumeMounts(), c.security(), c.livenessProbe(), c.readinessProbe(), c.postStart(), c.preStop(),
+          c.terminationMessagePath(), c.terminationMessagePolicy(), c.environmentVarHide()));
+    }
+    var im = spec.images();
+    var images = new dev.openeci.group.PodOptions.Images(List.of(), im.acrRegistries(), im.plainHttpRegistries(),
+        im.insecureRegistries(), im.imageSnapshotId(), im.autoMatchImageCache(), im.imageAccelerateMode());
+    var shape = new dev.openeci.group.GroupSpec(spec.name(), spec.zoneId(), spec.restartPolicy(), spec.cpu(),
+        spec.memory(), List.of(), spec.initContainers(), apps, spec.terminationGracePeriodSeconds(), spec.volumes(),
+        spec.activeDeadlineSeconds(), spec.dns(), spec.network(), spec.security(), images, spec.placement());
+    try {
+      String text = JSON.writeValueAsString(shape) + "\n"
+          + objects.pullSecret().map(x -> x.getMetadata().getName()).orElse("");
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest).substring(0, 32);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static long label(Pod pod, String key) {
     Map<String, String> labels = pod.getMetadata().getLabels();
     String v = labels == null ? null : labels.get(key);
@@ -332,6 +369,8 @@ public final class KubernetesBackend implements PodBackend {
       return false;
     }
     String ns = objects.namespace().getMetadata().getName();
+    if (objects.pod().getMetadata().getAnnotations() == null) objects.pod().getMetadata().setAnnotations(new HashMap<>());
+    objects.pod().getMetadata().getAnnotations().put(SHAPE_HASH, shapeHash(g.spec(), objects));
     if (!ensureNamespace(g, objects.namespace())) return false;
     for (PersistentVolumeClaim disk : objects.disks()) createIfAbsent(ns, disk);
     for (HasMetadata o : objects.owned()) {
@@ -448,13 +487,14 @@ public final class KubernetesBackend implements PodBackend {
       fail(g, "FailedUpdate", e.getMessage());
       return;
     }
-    if (!PodMapper.imageOnlyChange(pod, wanted.pod())) {
+    Map<String, String> podAnnotations = pod.getMetadata().getAnnotations();
+    String have = podAnnotations == null ? null : podAnnotations.get(SHAPE_HASH);
+    if (have == null || !have.equals(shapeHash(g.spec(), wanted))) {
       recreate(g, ns, pod, GroupStatus.Updating);
       return;
     }
     Map<String, String> images = new HashMap<>();
     for (Container c : wanted.pod().getSpec().getContainers()) images.put("c/" + c.getName(), c.getImage());
-    for (Container c : wanted.pod().getSpec().getInitContainers()) images.put("i/" + c.getName(), c.getImage());
     String version = Long.toString(g.specVersion());
     Map<String, String> labels = wanted.pod().getMetadata().getLabels();
     Map<String, String> annotations = wanted.pod().getMetadata().getAnnotations();
@@ -462,11 +502,11 @@ public final class KubernetesBackend implements PodBackend {
       for (Container c : p.getSpec().getContainers()) {
         c.setImage(images.getOrDefault("c/" + c.getName(), c.getImage()));
       }
-      for (Container c : p.getSpec().getInitContainers()) {
-        c.setImage(images.getOrDefault("i/" + c.getName(), c.getImage()));
-      }
       if (labels != null) p.getMetadata().setLabels(new HashMap<>(labels));
-      if (annotations != null) p.getMetadata().getAnnotations().putAll(annotations);
+      if (annotations != null) {
+        if (p.getMetadata().getAnnotations() == null) p.getMetadata().setAnnotations(new HashMap<>());
+        p.getMetadata().getAnnotations().putAll(annotations);
+      }
       p.getMetadata().getLabels().put(KubernetesNames.SPEC_VERSION, version);
       return p;
     });
