@@ -227,7 +227,7 @@ busybox_rootfs() { # the same content as RootfsImages.fullBusybox() (what the Ja
     chmod 0755 bin etc www home proc sys dev run var; chmod 1777 tmp; chmod 0700 root
     chown 1000:1000 home/app; chmod 0755 home/app
     cp /bin/busybox bin/busybox; chmod 0755 bin/busybox
-    /bin/busybox --list | grep -E '^[A-Za-z0-9_.\[\]-]+$' | grep -vx busybox | while read -r a; do ln -s busybox "bin/$a"; done
+    /bin/busybox --list | grep -E '^[][A-Za-z0-9_.-]+$' | grep -vx busybox | while read -r a; do ln -s busybox "bin/$a"; done
     printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > etc/passwd
     printf 'root:x:0:\napp:x:1000:\nnogroup:x:65534:\n' > etc/group
     chmod 0644 etc/passwd etc/group )
