@@ -650,7 +650,8 @@ up() {
     --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --v=1
 
   wait_for 180 "node $NODE_NAME Ready" node_ready || { tail -30 "$LOGS/kubelet.log" >&2; return 1; }
-  sa_ok() { kc -n default get serviceaccount default >/dev/null 2>&1; }
+  # Pods are refused until the namespace's default ServiceAccount and its token secret exist.
+  sa_ok() { [ -n "$(kc -n default get serviceaccount default -o jsonpath='{.secrets[0].name}' 2>/dev/null)" ]; }
   wait_for 120 "ServiceAccount default/default" sa_ok || { tail -30 "$LOGS/kube-controller-manager.log" >&2; return 1; }
   echo "$(since "$t0")" > "$DIR/up-seconds"
   say "cluster up in $(since "$t0") s: node $NODE_NAME Ready (kubectl: $BIN/kubectl --kubeconfig $KUBECONFIG_ADMIN)"
