@@ -389,14 +389,18 @@ public final class KubernetesBackend implements PodBackend {
       } else if (e.getCode() == 422) {
         fail(g, "FailedCreate", "The cluster refused the pod: " + apiMessage(e));
         return false;
-      } else if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains("serviceaccount")) {
-        readyNamespaces.remove(ns);
+      } else if (e.getCode() == 403 && waitingForServiceAccount(e)) {
+        // Kubernetes up to 1.23 also needs the account's token Secret, made a moment after the account.
+        if (serviceAccountWaits.merge(g.id(), 1, Integer::sum) == 60) {
+          events.warning(g.id(), "", "ServiceAccountMissing", "The cluster refuses the pod for 30s: " + apiMessage(e));
+        }
         retryQuickly(g.id());
         return false;
       } else {
         throw e;
       }
     }
+    serviceAccountWaits.remove(g.id());
     objects.service().ifPresent(s -> createIfAbsent(ns, s));
     OwnerReference owner = new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod")
         .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).withController(false)
@@ -409,6 +413,11 @@ public final class KubernetesBackend implements PodBackend {
     // A recreate for a new spec leaves the previous spec's objects (content-hashed names) orphaned.
     if (g.specVersion() > 1 || g.restartGeneration() > 0) removeStale(g.id(), ns, keep);
     return true;
+  }
+
+  private static boolean waitingForServiceAccount(KubernetesClientException e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return m.contains("serviceaccount") || m.contains("service account");
   }
 
   /** The namespace exists and (with a controller-manager) has its default ServiceAccount. */
