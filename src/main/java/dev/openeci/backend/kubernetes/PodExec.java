@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * as {@code sh -c 'echo <marker> $$; exec "$@"' sh COMMAND...}: the first line of its stdout
  * (removed before any output is passed on) tells its PID, which is then the command's own PID.
  * At a Sync timeout, and when an interactive session is closed before the command ended, a second
- * exec kills that process and its descendants ({@code kill -9}, children first, via
- * {@code /proc/PID/task/TID/children}). In an image without {@code /bin/sh} the command is run
- * directly instead and may outlive its stream (logged).
+ * exec kills that process and its descendants ({@link #KILL_SCRIPT}: stopped, then SIGKILL). In
+ * an image without {@code /bin/sh} the command is run directly instead and may outlive its stream
+ * (logged).
  *
  * <p><b>Stdin.</b> The {@code v4.channel.k8s.io} protocol has no way to close stdin (Kubernetes
  * issue 89899; only {@code v5.channel.k8s.io}, Kubernetes 1.30+, has one): {@link
@@ -63,9 +63,19 @@ public final class PodExec implements PodBackend.ExecTarget {
   static final Duration PID_WAIT = Duration.ofSeconds(10);
   /** Bound on the kill exec. */
   static final Duration KILL_WAIT = Duration.ofSeconds(5);
-  /** Kills $1 and its descendants, deepest first, each with SIGKILL. */
-  static final String KILL_SCRIPT =
-      "k() { for c in $(cat /proc/$1/task/*/children 2>/dev/null); do k \"$c\"; done; kill -9 \"$1\" 2>/dev/null; }; k \"$1\"";
+  /**
+   * Kills $1 and all its descendants: finds them by parent PID in /proc/N/stat (shell builtins only:
+   * read, parameter expansion, set, kill), stops them all, then SIGKILLs them; prints the PIDs.
+   */
+  static final String KILL_SCRIPT = String.join("; ",
+      "all=\"$1\"",
+      "new=\"$1\"",
+      "while [ -n \"$new\" ]; do next=\"\"; for d in /proc/[0-9]*; do read -r l 2>/dev/null < \"$d/stat\" || continue;"
+          + " r=${l##*\") \"}; set -- $r; for p in $new; do [ \"$2\" = \"$p\" ] && next=\"$next ${d#/proc/}\"; done;"
+          + " done; all=\"$all $next\"; new=\"$next\"; done",
+      "kill -STOP $all 2>/dev/null",
+      "kill -9 $all 2>/dev/null",
+      "echo $all");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KubernetesClient client;
@@ -196,12 +206,13 @@ public final class PodExec implements PodBackend.ExecTarget {
             why);
         return;
       }
-      Attempt k = new Attempt(List.of("/bin/sh", "-c", KILL_SCRIPT, "sh", Long.toString(pid)), false, false,
-          new Collector(4096), null);
+      Collector killed = new Collector(4096);
+      Attempt k = new Attempt(List.of("/bin/sh", "-c", KILL_SCRIPT, "sh", Long.toString(pid)), false, false, killed,
+          null);
       try {
         k.open();
-        Integer code = k.done.get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        log.info("exec in {} ({}): killed PID {} and its descendants (kill exit {})", PodExec.this, why, pid, code);
+        k.done.get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("exec in {} ({}): killed PIDs {}", PodExec.this, why, killed.stdout().strip());
       } catch (Exception e) {
         log.warn("exec in {} ({}): could not kill PID {}: {}", PodExec.this, why, pid, e.toString());
       } finally {

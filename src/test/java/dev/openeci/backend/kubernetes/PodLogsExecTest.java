@@ -55,6 +55,28 @@ class PodLogsExecTest {
     return b.endStatus().build();
   }
 
+  /** The kill script is plain POSIX sh: run here with this host's /bin/sh on a real process tree. */
+  @Test
+  void theKillScriptEndsAProcessAndItsDescendants() throws Exception {
+    Process tree = new ProcessBuilder("/bin/sh", "-c", "sleep 3771 & sleep 3772; echo never").start();
+    ProcessHandle root = tree.toHandle();
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    while (root.descendants().count() < 2) {
+      assertThat(System.nanoTime()).as("the tree started").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    java.util.List<ProcessHandle> all = new java.util.ArrayList<>(root.descendants().toList());
+    all.add(root);
+    Process kill = new ProcessBuilder("/bin/sh", "-c", PodExec.KILL_SCRIPT, "sh", Long.toString(root.pid())).start();
+    assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String printed = new String(kill.getInputStream().readAllBytes()).strip();
+    assertThat(tree.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    for (ProcessHandle h : all) {
+      assertThat(h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+      assertThat(printed.split("\\s+")).contains(Long.toString(h.pid()));
+    }
+  }
+
   @Test
   void execTargetsOnlyARunningContainer() {
     assertThat(PodExec.target(null, pod(running(null), false), "c1").toString())
