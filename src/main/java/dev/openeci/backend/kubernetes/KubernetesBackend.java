@@ -9,7 +9,6 @@ import dev.openeci.group.GroupStatus;
 import dev.openeci.reconcile.EventRecorder;
 import dev.openeci.reconcile.WorkQueue;
 import dev.openeci.runtime.ContainerRuntime;
-import dev.openeci.runtime.RuntimeFailure;
 import dev.openeci.store.GroupRepository;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -479,7 +478,7 @@ public final class KubernetesBackend implements PodBackend {
     for (HasMetadata o : found) {
       if (keep.contains(o.getKind() + "/" + o.getMetadata().getName())) continue;
       client.resource(o).inNamespace(ns).delete();
-      log.info("{}: removed {} {} of an earlier spec", groupId, o.getKind(), o.getMetadata().getName());
+      log.info("{}: removed {} {}", groupId, o.getKind(), o.getMetadata().getName());
     }
   }
 
@@ -558,11 +557,8 @@ public final class KubernetesBackend implements PodBackend {
       }
       return; // the informer's delete wakes us
     }
-    Map<String, String> sel = KubernetesNames.ownedLabels(instanceId, g.id());
-    client.configMaps().inNamespace(ns).withLabels(sel).delete();
-    client.secrets().inNamespace(ns).withLabels(sel).delete();
-    client.services().inNamespace(ns).withLabels(sel).delete();
-    client.persistentVolumeClaims().inNamespace(ns).withLabels(sel).delete();
+    // One by one (list + delete): the RBAC role grants no deletecollection.
+    removeStale(g.id(), ns, Set.of());
     groups.delete(g.id());
     forget(g.id());
     log.info("{}: deleted (pod gone, owned objects removed)", g.id());
@@ -702,15 +698,20 @@ public final class KubernetesBackend implements PodBackend {
 
   // --- logs and exec -------------------------------------------------------------------------------------
 
-  // TODO(k8s-logs-exec): the lead wires the pods/log and pods/exec classes of branch k8s-logs-exec here.
+  /** DescribeContainerLog: {@code pods/log} of the group's pod ({@link PodLogs}). */
   @Override
   public String logs(ContainerGroup g, String containerName, boolean previous, ContainerRuntime.LogQuery query) {
-    throw new RuntimeFailure("container logs are not yet available on the Kubernetes backend");
+    return PodLogs.read(client, namespaceOf(g), KubernetesNames.pod(g.id()), containerName, previous, query);
   }
 
+  /** ExecContainerCommand: {@code pods/exec} in the container of the pod the informer shows ({@link PodExec}). */
   @Override
   public ExecTarget execTarget(ContainerGroup g, String containerName) {
-    throw new RuntimeFailure("exec is not yet available on the Kubernetes backend");
+    Pod pod = pods == null ? null : pods.getStore().getByKey(namespaceOf(g) + "/" + KubernetesNames.pod(g.id()));
+    if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
+      throw new NotRunning("The container " + containerName + " of " + g.id() + " is not running.");
+    }
+    return PodExec.target(client, pod, containerName);
   }
 
   /** The namespace of a group's pod (for logs and exec). */
