@@ -383,7 +383,8 @@ public final class KubernetesBackend implements PodBackend {
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         pod = client.pods().inNamespace(ns).withName(objects.pod().getMetadata().getName()).get();
-        if (pod == null) throw e; // being deleted right now: the informer wakes us when it is gone
+        // Gone meanwhile, or still being deleted (a recreate): the informer's delete wakes us.
+        if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) return false;
         log.info("{}: adopted the existing pod {}/{}", g.id(), ns, pod.getMetadata().getName());
       } else if (e.getCode() == 422) {
         fail(g, "FailedCreate", "The cluster refused the pod: " + apiMessage(e));
