@@ -592,8 +592,10 @@ public final class KubernetesBackend implements PodBackend {
     log.info("{}: failed: {}", g.id(), message);
   }
 
+  /** The apiserver's own words (its Status message), fit for an event; never its URL. */
   private static String apiMessage(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) return e.getStatus().getMessage();
+    return e.getCode() > 0 ? "HTTP " + e.getCode() : "the Kubernetes API server does not answer";
   }
 
   // --- status and events -------------------------------------------------------------------------
@@ -687,7 +689,7 @@ public final class KubernetesBackend implements PodBackend {
       if (groups.get(groupId).isPresent()) {
         events.warning(groupId, "", "FailedSync", "The Kubernetes API server answered: " + message + "; retrying");
       }
-      log.warn("{}: apiserver call failed ({}); retrying in {} ms", groupId, message, delayMs);
+      log.warn("{}: apiserver call failed ({}: {}); retrying in {} ms", groupId, message, e.getMessage(), delayMs);
     }
     timers.schedule(() -> queue.enqueue(groupId), delayMs, TimeUnit.MILLISECONDS);
   }
