@@ -48,6 +48,7 @@ class KubernetesBackendTest {
   static final String NS = KubernetesNames.namespace(OWNER, ACCOUNT, REGION);
 
   KubernetesClient client;
+  io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
   @TempDir
   Path dir;
@@ -301,6 +302,24 @@ class KubernetesBackendTest {
     await("idle", () -> backend.idle());
     assertThat(repo.events(g.id()).stream().filter(x -> x.reason().equals("BackOff")).findFirst().orElseThrow()
         .count()).isEqualTo(1);
+  }
+
+  @Test
+  void aPodTheApiserverRefusesFailsTheGroupWithItsMessage() {
+    server.expect().post().withPath("/api/v1/namespaces/" + NS + "/pods").andReturn(422,
+        new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
+            .withMessage("Pod \"eci-invalid0000000001\" is invalid: spec.containers[0].image: Required value")
+            .build()).always();
+    store("eci-invalid0000000001", "busybox:1");
+    startBackend();
+    await("Failed", () -> status("eci-invalid0000000001") == GroupStatus.Failed);
+    assertThat(repo.events("eci-invalid0000000001")).anySatisfy(e -> {
+      assertThat(e.type()).isEqualTo("Warning");
+      assertThat(e.reason()).isEqualTo("FailedCreate");
+      assertThat(e.message()).contains("spec.containers[0].image: Required value");
+    });
+    await("idle", () -> backend.idle());
+    assertThat(pod("eci-invalid0000000001")).isNull();
   }
 
   @Test
