@@ -397,6 +397,7 @@ public final class KubernetesBackend implements PodBackend {
         retryQuickly(g.id());
         return false;
       } else {
+        if (e.getCode() == 404) readyNamespaces.remove(ns); // the namespace went away: make it again
         throw e;
       }
     }
@@ -715,6 +716,16 @@ public final class KubernetesBackend implements PodBackend {
       throw new NotRunning("The container " + containerName + " of " + g.id() + " is not running.");
     }
     return PodExec.target(client, pod, containerName);
+  }
+
+  /**
+   * What this backend refuses that the API's validation lets through ({@link PodMapper#validate}),
+   * for the API to answer at create, update and DryRun with a documented code.
+   *
+   * @throws ApiException the refusal
+   */
+  public void validate(dev.openeci.group.GroupSpec spec) {
+    PodMapper.validate(spec, options);
   }
 
   /** The namespace of a group's pod (for logs and exec). */
