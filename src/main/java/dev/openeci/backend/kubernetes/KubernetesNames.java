@@ -67,7 +67,7 @@ public final class KubernetesNames {
     if (slash >= 0) {
       String prefix = k.substring(0, slash);
       name = k.substring(slash + 1);
-      if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) return false;
+      if (!isDnsSubdomain(prefix)) return false;
     }
     return !name.isEmpty() && name.length() <= 63 && LABEL_NAME.matcher(name).matches();
   }
@@ -75,6 +75,15 @@ public final class KubernetesNames {
   /** A DNS-1123 label (container, volume, port and hostname rules): at most 63 of [a-z0-9-]. */
   public static boolean isDnsLabel(String v) {
     return v != null && !v.isEmpty() && v.length() <= 63 && DNS_LABEL.matcher(v).matches();
+  }
+
+  /** A DNS-1123 subdomain (host alias names, search domains): at most 253, dot-separated DNS labels. */
+  public static boolean isDnsSubdomain(String v) {
+    if (v == null || v.isEmpty() || v.length() > 253 || !DNS_SUBDOMAIN.matcher(v).matches()) return false;
+    for (String label : v.split("\\.")) {
+      if (label.length() > 63) return false;
+    }
+    return true;
   }
 
   // --- namespaces ----------------------------------------------------------------------------------

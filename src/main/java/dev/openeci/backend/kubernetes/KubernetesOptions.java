@@ -60,6 +60,18 @@ public record KubernetesOptions(String instanceId, ServiceType serviceType, Stri
     return new KubernetesOptions(instanceId, ServiceType.NodePort, null, NodeMap.EMPTY, podPolicy);
   }
 
+  /**
+   * The options from {@code serve} flags as strings (what Main/ServerConfig hold): a null
+   * {@code serviceType} = NodePort, a null or blank {@code storageClass} = none, a null
+   * {@code nodeMapFile} = an empty map. Throws IllegalArgumentException (bad service type, bad node
+   * map, naming the file) or IOException (unreadable file): refuse to start with that message.
+   */
+  public static KubernetesOptions fromFlags(String instanceId, String serviceType, String storageClass,
+      Path nodeMapFile, PodPolicy podPolicy) throws IOException {
+    return new KubernetesOptions(instanceId, serviceType == null ? ServiceType.NodePort : ServiceType.parse(serviceType),
+        storageClass, nodeMapFile == null ? NodeMap.EMPTY : NodeMap.load(nodeMapFile), podPolicy);
+  }
+
   public KubernetesOptions withServiceType(ServiceType t) {
     return new KubernetesOptions(instanceId, t, storageClass, nodeMap, podPolicy);
   }

@@ -101,6 +101,8 @@ public final class PodMapper {
   private static final Set<String> MESSAGE_POLICIES = Set.of("File", "FallbackToLogsOnError");
   private static final Set<String> DOCKER_HUB = Set.of("docker.io", "index.docker.io", "registry-1.docker.io");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern SYSCTL_NAME = java.util.regex.Pattern.compile(
+      "([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?");
 
   // --- validate ------------------------------------------------------------------------------------------
 
@@ -112,7 +114,9 @@ public final class PodMapper {
    * for what Kubernetes 1.20 cannot express (container names over 63 characters, a HostName that is
    * not one DNS label, DnsPolicy None without a name server, more than 6 search domains or 256
    * characters of them, Bidirectional propagation in a non-privileged container, a
-   * TerminationMessagePolicy other than File/FallbackToLogsOnError, a bandwidth under 125 bytes/s).
+   * TerminationMessagePolicy other than File/FallbackToLogsOnError, a bandwidth under 125 bytes/s,
+   * upper-case search domains or host alias names, sysctl names with wildcards, TCP and UDP in one
+   * LoadBalancer Service).
    */
   public static void validate(GroupSpec spec, KubernetesOptions o) {
     PodRules.checkPolicy(spec, o.podPolicy());
@@ -149,6 +153,44 @@ public final class PodMapper {
       throw ErrorCode.invalid("DnsConfig.Search", "at most " + MAX_DNS_SEARCHES + " search domains of at most "
           + MAX_DNS_SEARCH_CHARS + " characters in all on this server's Kubernetes backend (Kubernetes 1.20), got "
           + searches.size());
+    }
+    for (int i = 0; i < searches.size(); i++) {
+      String d = searches.get(i).endsWith(".") ? searches.get(i).substring(0, searches.get(i).length() - 1)
+          : searches.get(i);
+      if (!KubernetesNames.isDnsSubdomain(d)) {
+        throw ErrorCode.invalid("DnsConfig.Search." + (i + 1), "\"" + searches.get(i) + "\" must be a lowercase DNS"
+            + " name on this server's Kubernetes backend (Kubernetes refuses upper-case letters)");
+      }
+    }
+    List<PodOptions.Dns.HostAlias> aliases = spec.dns().hostAliases();
+    for (int i = 0; i < aliases.size(); i++) {
+      for (int j = 0; j < aliases.get(i).hostnames().size(); j++) {
+        String h = aliases.get(i).hostnames().get(j);
+        if (!KubernetesNames.isDnsSubdomain(h)) {
+          throw ErrorCode.invalid("HostAliase." + (i + 1) + ".Hostname." + (j + 1), "\"" + h + "\" must be a"
+              + " lowercase DNS name without a trailing dot on this server's Kubernetes backend (Kubernetes refuses"
+              + " others)");
+        }
+      }
+    }
+    List<PodOptions.Security.Sysctl> sysctls = new ArrayList<>(spec.security().sysctls());
+    sysctls.addAll(spec.security().hostSysctls());
+    for (PodOptions.Security.Sysctl x : sysctls) {
+      if (!SYSCTL_NAME.matcher(x.name()).matches()) {
+        throw ErrorCode.invalid("SecurityContext.Sysctl", "\"" + x.name() + "\" is not a sysctl name Kubernetes"
+            + " accepts (dot-separated lowercase names, no wildcards)");
+      }
+    }
+    if (o.serviceType() == KubernetesOptions.ServiceType.LoadBalancer && publishes(spec)) {
+      Set<String> protocols = new java.util.TreeSet<>();
+      for (ContainerSpec c : spec.containers()) {
+        for (ContainerPort p : c.ports()) protocols.add(p.protocol() == null ? "TCP" : p.protocol());
+      }
+      if (protocols.size() > 1) {
+        throw ErrorCode.invalid("Container.N.Port.N.Protocol", "a group with a public address publishes its ports"
+            + " through one LoadBalancer Service on this server, and Kubernetes 1.20 cannot mix TCP and UDP in one;"
+            + " use one protocol (got " + String.join(", ", protocols) + ")");
+      }
     }
     bandwidth("IngressBandwidth", spec.network().ingressBandwidth());
     bandwidth("EgressBandwidth", spec.network().egressBandwidth());
@@ -466,7 +508,9 @@ public final class PodMapper {
       case VolumeSpec.Disk d when d.diskId() != null -> {
         PersistentVolumeClaim pvc = claim(ns, KubernetesNames.diskClaim(d.diskId()), diskLabels(o, d), o,
             d.diskSize());
-        disks.add(pvc);
+        if (disks.stream().noneMatch(x -> x.getMetadata().getName().equals(pvc.getMetadata().getName()))) {
+          disks.add(pvc);
+        }
         b.withNewPersistentVolumeClaim().withClaimName(pvc.getMetadata().getName()).endPersistentVolumeClaim();
       }
       case VolumeSpec.Disk d -> {

@@ -97,6 +97,21 @@ class KubernetesOptionsTest {
     assertThat(KubernetesOptions.NodeMap.parse("{}")).isEqualTo(KubernetesOptions.NodeMap.EMPTY);
   }
 
+  @Test
+  void fromFlags(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("nodes.json");
+    Files.writeString(f, MAP);
+    KubernetesOptions o = KubernetesOptions.fromFlags("inst", "LoadBalancer", "fast", f, PodPolicy.DEFAULT);
+    assertThat(o).isEqualTo(new KubernetesOptions("inst", KubernetesOptions.ServiceType.LoadBalancer, "fast",
+        KubernetesOptions.NodeMap.parse(MAP), PodPolicy.DEFAULT));
+    assertThat(KubernetesOptions.fromFlags("inst", null, null, null, PodPolicy.DEFAULT))
+        .isEqualTo(KubernetesOptions.defaults("inst", PodPolicy.DEFAULT));
+    assertThatThrownBy(() -> KubernetesOptions.fromFlags("inst", "ClusterIP", null, null, PodPolicy.DEFAULT))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> KubernetesOptions.fromFlags("inst", null, null, dir.resolve("missing.json"),
+        PodPolicy.DEFAULT)).isInstanceOf(java.io.IOException.class);
+  }
+
   static Stream<Arguments> badMaps() {
     return Stream.of(
         Arguments.of("[", "not JSON"),

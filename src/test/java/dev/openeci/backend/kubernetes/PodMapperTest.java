@@ -354,6 +354,7 @@ class PodMapperTest {
         }),
         row("Disk with DiskId -> the account's kept claim; Disk without, Flex -> the group's claims", g -> g
             .volume(new VolumeSpec.Disk("data", "d-abc123", 40, "ext4"))
+            .volume(new VolumeSpec.Disk("again", "d-abc123", 40, "ext4"))
             .volume(new VolumeSpec.Disk("scratch", null, 30, null))
             .volume(new VolumeSpec.Flex("flex", "alicloud/disk", "ext4", "{\"volumeId\":\"d-1\"}")), withClass, o -> {
           assertThat(o.disks()).singleElement().satisfies(p -> {
@@ -519,6 +520,25 @@ class PodMapperTest {
             null, null)).container(bidi), OPTS, "InvalidParameter", 400, "Container.1.VolumeMount.1.MountPropagation"),
         refusal("unknown TerminationMessagePolicy", g -> g.container(policy), OPTS, "InvalidParameter", 400,
             "Container.1.TerminationMessagePolicy"),
+        refusal("an upper-case search domain", g -> {
+          g.dns = Specs.dns(null, List.of(), List.of("Corp.Example"), List.of(), List.of(), null);
+          return g;
+        }, OPTS, "InvalidParameter", 400, "DnsConfig.Search.1"),
+        refusal("an upper-case host alias", g -> {
+          g.dns = Specs.dns(null, List.of(), List.of(), List.of(), List.of(new PodOptions.Dns.HostAlias("10.0.0.1",
+              List.of("db", "DB.local"))), null);
+          return g;
+        }, OPTS, "InvalidParameter", 400, "HostAliase.1.Hostname.2"),
+        refusal("a sysctl name with a wildcard", g -> {
+          g.security = new PodOptions.Security(List.of(new PodOptions.Security.Sysctl("net.ipv4.conf.*.rp_filter",
+              "1")), List.of(), null, null, null);
+          return g;
+        }, OPTS, "InvalidParameter", 400, "net.ipv4.conf.*.rp_filter"),
+        refusal("TCP and UDP behind one LoadBalancer", g -> {
+          g.network = Specs.network(null, true, null, null);
+          return g.container(c("app").port(53, "UDP").port(80, "TCP"));
+        }, OPTS.withServiceType(KubernetesOptions.ServiceType.LoadBalancer), "InvalidParameter", 400,
+            "cannot mix TCP and UDP"),
         refusal("bandwidth below 1 kbit/s", g -> {
           g.network = Specs.network(null, null, 100L, null);
           return g;
