@@ -228,7 +228,8 @@ class KubernetesBackendTest {
     assertThat(status(g.id())).isEqualTo(GroupStatus.Updating); // until the kubelet runs the new image
     markRunning(g.id()); // now reporting busybox:2
     await("Running again", () -> status(g.id()) == GroupStatus.Running);
-    assertThat(repo.events(g.id())).extracting(GroupEvent::reason).contains("Updating", "Updated");
+    await("the Updated event", () -> repo.events(g.id()).stream().anyMatch(e -> e.reason().equals("Updated")));
+    assertThat(repo.events(g.id())).extracting(GroupEvent::reason).contains("Updating");
   }
 
   @Test
