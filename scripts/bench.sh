@@ -2,16 +2,20 @@
 # openeci's performance targets, measured in one run against the raw engine (docs/performance.md).
 #
 #   scripts/bench.sh [--runs N] [--groups N] [--describe-seconds S] [--describe-threads K] [--idle-seconds S]
+#                    [--backend local|kubernetes] [--kubeconfig FILE]
 #
 # Builds if needed, starts `./openeci serve` on a free loopback port with a temporary data dir,
 # runs the bench driver (src/test/java/dev/openeci/e2e/Bench.java) and prints one table. The server,
 # its data dir and every engine container it or the driver made are removed at the end, also on
 # failure or Ctrl-C. Extra JVM flags for the server: OPENECI_JAVA_OPTS (as for ./openeci serve).
+# --backend kubernetes: groups run on the cluster of --kubeconfig (else $OPENECI_TEST_KUBECONFIG,
+# else the one scripts/setup-kubernetes.sh brings up) and the raw side is the same Pod made with
+# fabric8; its pods, and the driver's namespace, are removed at the end (default --groups 200).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$ROOT"
 
-RUNS=5 NGROUPS=500 DESCRIBE_SECONDS=20 DESCRIBE_THREADS=4 IDLE_SECONDS=60
+RUNS=5 NGROUPS="" DESCRIBE_SECONDS=20 DESCRIBE_THREADS=4 IDLE_SECONDS=60 BACKEND=local KUBECONFIG_FILE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
@@ -19,20 +23,41 @@ while [ $# -gt 0 ]; do
     --describe-seconds) DESCRIBE_SECONDS="$2"; shift 2 ;;
     --describe-threads) DESCRIBE_THREADS="$2"; shift 2 ;;
     --idle-seconds) IDLE_SECONDS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --backend) BACKEND="$2"; shift 2 ;;
+    --kubeconfig) KUBECONFIG_FILE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 say() { echo "bench: $*" >&2; }
+case "$BACKEND" in
+  local) NGROUPS="${NGROUPS:-500}" ;;
+  kubernetes) NGROUPS="${NGROUPS:-200}" ;;
+  *) echo "bench: --backend must be local or kubernetes" >&2; exit 2 ;;
+esac
 
 if [ -z "${JAVA_HOME:-}" ]; then
   for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do [ -x "$d/bin/javac" ] && { JAVA_HOME="$d"; break; }; done
 fi
 export JAVA_HOME
 
-ENGINE="$(scripts/setup-engine.sh)"
-export DOCKER_HOST="$ENGINE"
+ENGINE=""
+if [ "$BACKEND" = kubernetes ]; then
+  if [ -z "$KUBECONFIG_FILE" ]; then
+    if [ -n "${OPENECI_TEST_KUBECONFIG:-}" ] && [ -r "$OPENECI_TEST_KUBECONFIG" ]; then
+      KUBECONFIG_FILE="$OPENECI_TEST_KUBECONFIG"
+    else
+      KUBECONFIG_FILE="$(scripts/setup-kubernetes.sh)"
+    fi
+  fi
+  [ -r "$KUBECONFIG_FILE" ] || { echo "bench: cannot read kubeconfig $KUBECONFIG_FILE" >&2; exit 2; }
+  KUBECONFIG_FILE="$(readlink -f "$KUBECONFIG_FILE")"
+  KUBECTL="$(command -v kubectl || true)"
+else
+  ENGINE="$(scripts/setup-engine.sh)"
+  export DOCKER_HOST="$ENGINE"
+fi
 
 # Build: the server jar and the test classes (the driver), only when sources changed.
 STAMP=target/bench.cp
@@ -66,6 +91,17 @@ cleanup() {
     for _ in $(seq 1 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$SERVER_PID" 2>/dev/null || true
   fi
+  if [ "$BACKEND" = kubernetes ]; then
+    # Backstop for an interrupted driver: the pods of this server instance (the driver removes its
+    # own namespace, and the backend's namespaces stay for the next server, as in production).
+    if [ -f "$DATA/instance-id" ] && [ -n "$KUBECTL" ]; then
+      "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --request-timeout=30s delete pods --all-namespaces \
+        -l "openeci.dev/owner=$(tr -d '\n' < "$DATA/instance-id")" --grace-period=0 --force --wait=false \
+        >/dev/null 2>&1 || true
+    fi
+    rm -rf "$DATA"
+    exit $rc
+  fi
   # Backstop for an interrupted driver: whatever this server instance or the driver left in the engine.
   if [ -f "$DATA/instance-id" ]; then
     local owner filter ids
@@ -83,10 +119,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "starting ./openeci serve on 127.0.0.1:$PORT (data $DATA, engine $ENGINE)"
+if [ "$BACKEND" = kubernetes ]; then
+  TARGET=(--backend kubernetes --kubeconfig "$KUBECONFIG_FILE")
+  say "starting ./openeci serve on 127.0.0.1:$PORT (data $DATA, cluster of $KUBECONFIG_FILE)"
+else
+  TARGET=(--engine "$ENGINE")
+  say "starting ./openeci serve on 127.0.0.1:$PORT (data $DATA, engine $ENGINE)"
+fi
 # --rate-limit 0: the bench measures the server's capacity from one account, which the per-account
 # rate limit (docs/security.md) would otherwise cap at 200 requests/s.
-./openeci serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" --engine "$ENGINE" --rate-limit 0 \
+./openeci serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" "${TARGET[@]}" --rate-limit 0 \
   > "$DATA/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
@@ -98,6 +140,7 @@ say "server pid $SERVER_PID ($(tr '\0' ' ' < /proc/$SERVER_PID/cmdline | cut -c1
 say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r)"
 
 "$JAVA_HOME/bin/java" -cp "target/test-classes:target/classes:$(cat "$STAMP")" dev.openeci.e2e.Bench \
-  --endpoint "127.0.0.1:$PORT" --engine "$ENGINE" --pid "$SERVER_PID" --data-dir "$DATA" \
+  --endpoint "127.0.0.1:$PORT" --engine "${ENGINE:-none}" --pid "$SERVER_PID" --data-dir "$DATA" \
+  --backend "$BACKEND" --kubeconfig "${KUBECONFIG_FILE:-none}" \
   --runs "$RUNS" --groups "$NGROUPS" --describe-seconds "$DESCRIBE_SECONDS" \
   --describe-threads "$DESCRIBE_THREADS" --idle-seconds "$IDLE_SECONDS"

@@ -9,7 +9,17 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.openeci.runtime.Labels;
+import dev.openeci.testing.TestCluster;
 import dev.openeci.testing.TestEngine;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +54,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       server's own CPU seconds in the window, giving its capacity on 2 cores.
  * </ol>
  *
+ * With {@code --backend kubernetes --kubeconfig FILE} the server runs groups on that cluster and
+ * the raw side is the same Pod created directly with fabric8 (one busybox container, the group's
+ * 0.25 vCPU / 0.5 GiB as requests = limits) in a namespace of the driver's own; the fleet rows
+ * add how fast the backend puts the answered creates on the cluster (pods that exist there per
+ * second: "sustained") and how many of them the cluster could run, and the Describe rows add the
+ * apiserver's request count over the window (Describe is served from the store, so it stays at the
+ * cluster's background rate whatever the Describe rate).
+ *
  * Everything it creates is deleted at the end, also on failure. Not a test: no assertion on speed.
  */
 public final class Bench {
@@ -61,8 +79,14 @@ public final class Bench {
   final int describeThreads;
   final int idleSeconds;
   final String image;
-  final dev.openeci.runtime.ContainerRuntime.SandboxImage sandboxImage;
-  final DockerClient docker;
+  final boolean kubernetes;
+  /** The group's (and the raw pod's) vCPU and GiB: small on Kubernetes, where requests = limits. */
+  final double cpu;
+  final double memory;
+  final dev.openeci.runtime.ContainerRuntime.SandboxImage sandboxImage; // local only
+  final DockerClient docker; // local only
+  final KubernetesClient k8s; // kubernetes only
+  final String rawNamespace; // kubernetes only: where the raw pods are made
   final Client v3;
   final Set<String> createdGroups = ConcurrentHashMap.newKeySet();
   final Set<String> rawContainers = ConcurrentHashMap.newKeySet();
@@ -78,12 +102,29 @@ public final class Bench {
     describeSeconds = Integer.parseInt(a.getOrDefault("describe-seconds", "20"));
     describeThreads = Integer.parseInt(a.getOrDefault("describe-threads", "4"));
     idleSeconds = Integer.parseInt(a.getOrDefault("idle-seconds", "60"));
-    image = TestEngine.busyboxImage();
-    sandboxImage = TestEngine.runtime().ensureSandboxImage();
-    DockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(engineEndpoint)
-        .withApiVersion("1.41").build();
-    docker = DockerClientImpl.getInstance(cfg, new ApacheDockerHttpClient.Builder().dockerHost(cfg.getDockerHost())
-        .maxConnections(16).connectionTimeout(Duration.ofSeconds(5)).build());
+    kubernetes = "kubernetes".equals(a.getOrDefault("backend", "local"));
+    if (kubernetes) {
+      image = TestCluster.BUSYBOX;
+      cpu = 0.25;
+      memory = 0.5;
+      sandboxImage = null;
+      docker = null;
+      k8s = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, new File(a.get("kubeconfig"))))
+          .build();
+      rawNamespace = "openeci-bench-" + Long.toString(ProcessHandle.current().pid(), 36) + "-"
+          + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
+    } else {
+      image = TestEngine.busyboxImage();
+      cpu = 2;
+      memory = 4;
+      sandboxImage = TestEngine.runtime().ensureSandboxImage();
+      DockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(engineEndpoint)
+          .withApiVersion("1.41").build();
+      docker = DockerClientImpl.getInstance(cfg, new ApacheDockerHttpClient.Builder().dockerHost(cfg.getDockerHost())
+          .maxConnections(16).connectionTimeout(Duration.ofSeconds(5)).build());
+      k8s = null;
+      rawNamespace = null;
+    }
     v3 = client(false);
   }
 
@@ -110,7 +151,13 @@ public final class Bench {
   }
 
   void run() throws Exception {
-    note("engine " + engineEndpoint + ", server pid " + serverPid + ", instance " + instanceId + ", image " + image);
+    if (kubernetes) {
+      note("cluster " + k8s.getMasterUrl() + " (Kubernetes " + k8s.getKubernetesVersion().getGitVersion()
+          + "), server pid " + serverPid + ", instance " + instanceId + ", image " + image);
+      createRawNamespace();
+    } else {
+      note("engine " + engineEndpoint + ", server pid " + serverPid + ", instance " + instanceId + ", image " + image);
+    }
     createToRunning();
     List<String> fleet = fleet();
     describe(fleet);
@@ -124,7 +171,7 @@ public final class Bench {
     List<Long> raw = new ArrayList<>();
     // One warm-up of each (class loading, first image use), not counted.
     for (int i = 0; i <= runs; i++) {
-      long r = rawPod();
+      long r = kubernetes ? rawKubernetesPod() : rawPod();
       long e = eciGroup();
       if (i == 0) continue;
       raw.add(r);
@@ -134,8 +181,10 @@ public final class Bench {
     long me = median(eci);
     long mr = median(raw);
     row("create->Running, openeci (median of " + runs + ")", me + " ms", "all: " + eci);
-    row("create->Running, raw engine (median of " + runs + ")", mr + " ms", "all: " + raw);
-    row("create->Running ratio openeci/raw", String.format(Locale.ROOT, "%.2fx", (double) me / mr), "target <= 1.2x");
+    String rawName = kubernetes ? "the same Pod made with fabric8" : "raw engine";
+    row("create->Running, " + rawName + " (median of " + runs + ")", mr + " ms", "all: " + raw);
+    row("create->Running ratio openeci/raw", String.format(Locale.ROOT, "%.2fx", (double) me / mr),
+        kubernetes ? "target <= 1.1x" : "target <= 1.2x");
   }
 
   /**
@@ -157,7 +206,8 @@ public final class Bench {
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
     delete(id);
-    awaitEngineHolds(Map.of(Labels.GROUP_ID, id), 0, Duration.ofSeconds(120));
+    if (kubernetes) awaitClusterHolds(Map.of(K8S_GROUP_ID, id), 0, Duration.ofSeconds(180));
+    else awaitEngineHolds(Map.of(Labels.GROUP_ID, id), 0, Duration.ofSeconds(120));
     return ms;
   }
 
@@ -198,8 +248,8 @@ public final class Bench {
     q.put("RegionId", REGION);
     q.put("ContainerGroupName", name);
     q.put("RestartPolicy", "Always");
-    q.put("Cpu", 2);
-    q.put("Memory", 4);
+    q.put("Cpu", num(cpu));
+    q.put("Memory", num(memory));
     q.put("Container.1.Name", "c1");
     q.put("Container.1.Image", image);
     q.put("Container.1.ImagePullPolicy", "IfNotPresent");
@@ -209,6 +259,10 @@ public final class Bench {
     String id = (String) EciClients.call(c, "CreateContainerGroup", q).get("ContainerGroupId");
     createdGroups.add(id);
     return id;
+  }
+
+  static Object num(double d) {
+    return d == Math.rint(d) ? (Object) (long) d : (Object) d;
   }
 
   void delete(String id) throws Exception {
@@ -255,6 +309,12 @@ public final class Bench {
     }
     double createdS = (System.nanoTime() - t0) / 1e9;
     note(String.format(Locale.ROOT, "%d CreateContainerGroup calls answered in %.1f s", groups, createdS));
+    if (kubernetes) {
+      kubernetesFleet(t0, createdS, firstSeen);
+      watcher.interrupt();
+      idleWindow();
+      return ids;
+    }
     long nextReport = System.nanoTime();
     int running;
     while (true) {
@@ -275,6 +335,11 @@ public final class Bench {
     row("fleet: " + groups + " creates answered", String.format(Locale.ROOT, "%.1f s", createdS), "4 client threads");
     row("fleet: first Running / all Running", String.format(Locale.ROOT, "%.1f s / %.1f s", firstRunning / 1e9, allS),
         String.format(Locale.ROOT, "%.1f groups/s", groups / allS));
+    idleWindow();
+    return ids;
+  }
+
+  void idleWindow() throws Exception {
     Thread.sleep(5000); // let the last syncs and events settle before the idle window
     long cpu0 = cpuTicks();
     long rssMax = 0;
@@ -290,7 +355,6 @@ public final class Bench {
         String.format(Locale.ROOT, "max %.0f MB over %d s; target <= 256 MB", rssMax / 1024.0, idleSeconds));
     row("fleet: server CPU idle", String.format(Locale.ROOT, "%.2f %% of one core", 100 * cpu / wall),
         String.format(Locale.ROOT, "%.2f CPU-s in %.0f s", cpu, wall));
-    return ids;
   }
 
   int countRunning() throws Exception {
@@ -360,12 +424,14 @@ public final class Bench {
       return;
     }
     long cpu0 = cpuTicks();
+    double api0 = kubernetes ? apiserverRequests() : 0;
     long t0 = System.nanoTime();
     counting.set(true);
     Thread.sleep(describeSeconds * 1000L);
     counting.set(false);
     double wall = (System.nanoTime() - t0) / 1e9;
     double cpu = (cpuTicks() - cpu0) / (double) CLK_TCK;
+    double api = kubernetes ? apiserverRequests() - api0 : 0;
     stop.set(true);
     for (Future<?> f : fs) f.get();
     pool.shutdown();
@@ -375,6 +441,11 @@ public final class Bench {
             failed.get(), wall, cpu, 100 * cpu / wall / 2));
     row(label + ", server capacity", String.format(Locale.ROOT, "%.0f req/s", cpu == 0 ? 0 : n / cpu * 2),
         "= requests / server CPU-s x 2 cores; target >= 5000");
+    if (kubernetes) {
+      row(label + ", apiserver requests in the window", String.format(Locale.ROOT, "%.1f /s", api / wall),
+          String.format(Locale.ROOT, "%.0f requests (all clients, from its /metrics) for %d Describes: %.4f per Describe",
+              api, n, n == 0 ? 0 : api / n));
+    }
   }
 
   // --- clean-up ----------------------------------------------------------------------------------------
@@ -384,6 +455,12 @@ public final class Bench {
     note("deleting " + ids.size() + " groups ...");
     long t0 = System.nanoTime();
     for (String id : ids) delete(id);
+    if (kubernetes) {
+      awaitClusterHolds(Map.of(K8S_OWNER, instanceId), 0, Duration.ofMinutes(15));
+      row("fleet: delete all, cluster holds no pod", String.format(Locale.ROOT, "%.1f s",
+          (System.nanoTime() - t0) / 1e9), "label " + K8S_OWNER + "=" + instanceId);
+      return;
+    }
     awaitEngineHolds(Map.of(Labels.OWNER, instanceId), 0, Duration.ofMinutes(15));
     row("fleet: delete all, engine holds none", String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9),
         "label " + Labels.OWNER + "=" + instanceId);
@@ -397,6 +474,21 @@ public final class Bench {
         note("cannot delete " + id + ": " + e);
       }
     }
+    if (kubernetes) {
+      try {
+        k8s.pods().inNamespace(rawNamespace).withGracePeriod(0).delete();
+        k8s.namespaces().withName(rawNamespace).delete();
+      } catch (KubernetesClientException e) {
+        note("cannot delete namespace " + rawNamespace + ": " + e.getMessage());
+      }
+      try {
+        awaitClusterHolds(Map.of(K8S_OWNER, instanceId), 0, Duration.ofMinutes(15));
+      } catch (Exception e) {
+        note("clean-up: " + e.getMessage());
+      }
+      k8s.close();
+      return;
+    }
     for (String id : new ArrayList<>(rawContainers)) {
       try {
         docker.removeContainerCmd(id).withForce(true).exec();
@@ -409,6 +501,143 @@ public final class Bench {
     } catch (Exception e) {
       note("clean-up: " + e.getMessage());
     }
+  }
+
+  // --- kubernetes ----------------------------------------------------------------------------------------
+
+  /** The backend's labels (KubernetesNames.OWNER / GROUP_ID): every Pod it makes carries them. */
+  static final String K8S_OWNER = "openeci.dev/owner";
+  static final String K8S_GROUP_ID = "openeci.dev/group-id";
+
+  void createRawNamespace() throws Exception {
+    k8s.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(rawNamespace)
+        .withLabels(Map.of("openeci.dev/bench", "raw")).endMetadata().build()).create();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (k8s.serviceAccounts().inNamespace(rawNamespace).withName("default").get() == null) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException(rawNamespace + ": no default ServiceAccount");
+      Thread.sleep(100);
+    }
+  }
+
+  /** The group's Pod made directly: one busybox container, requests = limits = the group's. */
+  long rawKubernetesPod() throws Exception {
+    String name = "raw-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+    Map<String, Quantity> res = Map.of("cpu", new Quantity(Math.round(cpu * 1000) + "m"), "memory",
+        new Quantity(Math.round(memory * 1024) + "Mi"));
+    Pod pod = new PodBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withRestartPolicy("Always")
+        .addNewContainer().withName("c1").withImage(image).withImagePullPolicy("IfNotPresent")
+        .withCommand("/bin/sh").withArgs("-c", SLEEPER)
+        .withNewResources().withRequests(res).withLimits(res).endResources()
+        .endContainer().endSpec().build();
+    long t0 = System.nanoTime();
+    k8s.pods().inNamespace(rawNamespace).resource(pod).create();
+    while (true) {
+      Pod p = k8s.pods().inNamespace(rawNamespace).withName(name).get();
+      if (p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase())) break;
+      if (System.nanoTime() - t0 > Duration.ofSeconds(120).toNanos()) throw new IllegalStateException(name + " not Running");
+      Thread.sleep(POLL_MS);
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    // Deleted as openeci deletes a group (its grace period, here the default 30 s for the raw one: the
+    // sleeper exits at once on SIGTERM), then gone before the next run, as for the group.
+    k8s.pods().inNamespace(rawNamespace).withName(name).delete();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (k8s.pods().inNamespace(rawNamespace).withName(name).get() != null) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException(name + " not gone");
+      Thread.sleep(100);
+    }
+    return ms;
+  }
+
+  /** Pods of every namespace carrying all of {@code labels}. */
+  List<Pod> clusterPods(Map<String, String> labels) {
+    return k8s.pods().inAnyNamespace().withLabels(labels).list().getItems();
+  }
+
+  void awaitClusterHolds(Map<String, String> labels, int n, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int found;
+    while ((found = clusterPods(labels).size()) != n) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("cluster still holds " + found + " " + labels);
+      Thread.sleep(250);
+    }
+  }
+
+  /**
+   * After the creates were answered: when every group has its Pod on the cluster (the rate the
+   * backend sustains), then until every Pod is settled (Running, or Pending because the scheduler
+   * found no room: requests = limits, so a small node runs only as many as its CPUs allow), then
+   * until Describe shows as many Running as the cluster does.
+   */
+  void kubernetesFleet(long t0, double createdS, AtomicLong firstSeen) throws Exception {
+    Map<String, String> owner = Map.of(K8S_OWNER, instanceId);
+    long nextReport = System.nanoTime();
+    int onCluster;
+    while ((onCluster = clusterPods(owner).size()) < groups) {
+      if (System.nanoTime() >= nextReport) {
+        note(String.format(Locale.ROOT, "  %.0f s: %d/%d pods on the cluster", (System.nanoTime() - t0) / 1e9,
+            onCluster, groups));
+        nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      }
+      if (System.nanoTime() - t0 > Duration.ofMinutes(30).toNanos()) throw new IllegalStateException("pods not made");
+      Thread.sleep(100);
+    }
+    double onClusterS = (System.nanoTime() - t0) / 1e9;
+    int running;
+    int unschedulable;
+    while (true) {
+      running = 0;
+      unschedulable = 0;
+      for (Pod p : clusterPods(owner)) {
+        if (p.getStatus() == null) continue;
+        if ("Running".equals(p.getStatus().getPhase())) running++;
+        else if (p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))) unschedulable++;
+      }
+      if (running + unschedulable >= groups) break;
+      if (System.nanoTime() >= nextReport) {
+        note(String.format(Locale.ROOT, "  %.0f s: %d Running, %d unschedulable of %d", (System.nanoTime() - t0) / 1e9,
+            running, unschedulable, groups));
+        nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      }
+      if (System.nanoTime() - t0 > Duration.ofMinutes(30).toNanos()) throw new IllegalStateException("fleet not settled");
+      Thread.sleep(1000);
+    }
+    double settledS = (System.nanoTime() - t0) / 1e9;
+    int described;
+    while ((described = countRunning()) < running) {
+      if (System.nanoTime() - t0 > Duration.ofMinutes(30).toNanos()) {
+        throw new IllegalStateException("Describe shows " + described + " Running, the cluster " + running);
+      }
+      Thread.sleep(250);
+    }
+    double describedS = (System.nanoTime() - t0) / 1e9;
+    row("fleet: " + groups + " creates answered", String.format(Locale.ROOT, "%.1f s", createdS),
+        String.format(Locale.ROOT, "%.1f creates/s answered, 4 client threads; target >= 50", groups / createdS));
+    row("fleet: all " + groups + " Pods on the cluster", String.format(Locale.ROOT, "%.1f s", onClusterS),
+        String.format(Locale.ROOT, "%.1f creates/s sustained (answered -> Pod made by the backend); target >= 50",
+            groups / onClusterS));
+    row("fleet: settled (Running or unschedulable)", String.format(Locale.ROOT, "%.1f s", settledS),
+        String.format(Locale.ROOT, "%d Running, %d unschedulable (requests = limits = %.2f vCPU each)", running,
+            unschedulable, cpu));
+    row("fleet: first Running / Describe shows all " + running + " Running",
+        String.format(Locale.ROOT, "%.1f s / %.1f s", firstSeen.get() / 1e9, describedS), "through the informers");
+  }
+
+  /** The apiserver's apiserver_request_total summed over every label set (admin kubeconfig: /metrics). */
+  double apiserverRequests() throws Exception {
+    var http = k8s.getHttpClient();
+    String url = k8s.getMasterUrl().toString().replaceAll("/+$", "") + "/metrics";
+    var r = http.sendAsync(http.newHttpRequestBuilder().uri(url).build(), String.class).get(30,
+        java.util.concurrent.TimeUnit.SECONDS);
+    if (!r.isSuccessful()) throw new IllegalStateException("apiserver /metrics: HTTP " + r.code());
+    double sum = 0;
+    for (String line : r.body().split("\n")) {
+      if (!line.startsWith("apiserver_request_total{")) continue;
+      sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
   }
 
   void awaitEngineHolds(Map<String, String> labels, int n, Duration timeout) throws Exception {
