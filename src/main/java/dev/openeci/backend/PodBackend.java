@@ -33,6 +33,12 @@ public interface PodBackend extends AutoCloseable {
   /** The stored group changed (created, updated, restart or deletion requested): converge it. */
   void wake(String groupId);
 
+  /**
+   * Refuses, with a documented ApiException, what this backend cannot run although the API's rules
+   * accept it; called before a create or update is stored (DryRun too). Default: nothing more.
+   */
+  default void validate(dev.openeci.group.GroupSpec spec) {}
+
   /** True when no sync is queued or running (tests and benchmarks). */
   boolean idle();
 
@@ -82,7 +88,13 @@ public interface PodBackend extends AutoCloseable {
    */
   record Context(dev.openeci.config.ServerConfig config, dev.openeci.store.GroupRepository groups,
       dev.openeci.reconcile.EventRecorder events, java.time.InstantSource clock, String instanceId,
-      dev.openeci.ops.Telemetry telemetry) {}
+      dev.openeci.ops.Telemetry telemetry) {
+    /** With metrics of their own (tests that build one backend alone). */
+    public Context(dev.openeci.config.ServerConfig config, dev.openeci.store.GroupRepository groups,
+        dev.openeci.reconcile.EventRecorder events, java.time.InstantSource clock, String instanceId) {
+      this(config, groups, events, clock, instanceId, new dev.openeci.ops.Telemetry());
+    }
+  }
 
   /** Stops watching and working; what runs keeps running (a restart adopts it). */
   @Override

@@ -27,14 +27,29 @@ public final class GroupService {
   private final GroupRepository repo;
   private final InstantSource clock;
   private final Consumer<String> wake;
+  private final Consumer<GroupSpec> admission;
   private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
   /** Held from the host-port check to the stored group, so two concurrent creates can not both pass. */
   private final Object hostPorts = new Object();
 
   public GroupService(GroupRepository repo, InstantSource clock, Consumer<String> wake) {
+    this(repo, clock, wake, spec -> {});
+  }
+
+  /** {@code admission}: what the backend refuses beyond the API's own rules (throws an ApiException). */
+  public GroupService(GroupRepository repo, InstantSource clock, Consumer<String> wake, Consumer<GroupSpec> admission) {
     this.repo = repo;
     this.clock = clock;
     this.wake = wake;
+    this.admission = admission;
+  }
+
+  /**
+   * The backend's own refusals of a spec the API accepted (e.g. a DiskVolume on a cluster without a
+   * StorageClass); called by Create/UpdateContainerGroup before anything is stored, DryRun included.
+   */
+  public void admit(GroupSpec spec) {
+    admission.accept(spec);
   }
 
   /**

@@ -57,6 +57,29 @@ public final class Main implements Runnable {
         + " (default: DOCKER_HOST, then /run/podman/podman.sock, then /var/run/docker.sock)")
     String engine;
 
+    @Option(names = "--backend", defaultValue = "${env:OPENECI_BACKEND:-local}", description = "Where container"
+        + " groups run: local (the Docker-API engine on this host) or kubernetes (a Pod per group on a cluster;"
+        + " docs/kubernetes.md). Default ${DEFAULT-VALUE}; env OPENECI_BACKEND")
+    String backend;
+
+    @Option(names = "--kubeconfig", description = "--backend kubernetes: the kubeconfig file (default: in-cluster"
+        + " config when run as a pod, else $KUBECONFIG, else ~/.kube/config)")
+    Path kubeconfig;
+
+    @Option(names = "--k8s-service-type", defaultValue = "NodePort", description = "--backend kubernetes: the"
+        + " Service made for a group with AutoCreateEip/EipInstanceId: NodePort, LoadBalancer or None (default"
+        + " ${DEFAULT-VALUE})")
+    String k8sServiceType;
+
+    @Option(names = "--k8s-storage-class", description = "--backend kubernetes: the StorageClass of the"
+        + " PersistentVolumeClaims DiskVolume/FlexVolume become (default: none, they are refused with"
+        + " Forbidden.PersistentVolume)")
+    String k8sStorageClass;
+
+    @Option(names = "--k8s-node-map", description = "--backend kubernetes: JSON file mapping InstanceType, spot"
+        + " strategy and zone to nodeSelector/tolerations (docs/kubernetes.md)")
+    Path k8sNodeMap;
+
     @Option(names = "--resync-seconds", defaultValue = "60", description = "Safety-net relist period (default ${DEFAULT-VALUE})")
     int resyncSeconds;
 
@@ -105,6 +128,36 @@ public final class Main implements Runnable {
         description = "What an error's Recommend says: {code}, {anchor} and {requestId} are replaced"
         + " (default docs/errors.md#{anchor}; env OPENECI_ERROR_DOCS_URL; docs/errors.md)")
     String errorDocsUrl;
+
+    /** The Kubernetes backend: a fabric8 client from --kubeconfig (else fabric8's auto-configuration). */
+    private dev.openeci.backend.PodBackend.Factory kubernetes(dev.openeci.config.PodPolicy policy) {
+      io.fabric8.kubernetes.client.Config k8s;
+      if (kubeconfig != null) {
+        if (!java.nio.file.Files.isReadable(kubeconfig)) {
+          throw new CommandLine.ParameterException(new CommandLine(this), "--kubeconfig: " + kubeconfig
+              + " is not a readable file");
+        }
+        k8s = io.fabric8.kubernetes.client.Config.fromKubeconfig(null, kubeconfig.toFile());
+      } else {
+        k8s = io.fabric8.kubernetes.client.Config.autoConfigure(null);
+      }
+      try { // the flags are checked before anything starts
+        dev.openeci.backend.kubernetes.KubernetesOptions.fromFlags("check", k8sServiceType, k8sStorageClass,
+            k8sNodeMap, policy);
+      } catch (IllegalArgumentException | java.io.IOException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      }
+      io.fabric8.kubernetes.client.KubernetesClient client =
+          new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(k8s).build();
+      return dev.openeci.backend.kubernetes.KubernetesBackend.factory(client, instanceId -> {
+        try {
+          return dev.openeci.backend.kubernetes.KubernetesOptions.fromFlags(instanceId, k8sServiceType,
+              k8sStorageClass, k8sNodeMap, policy);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    }
 
     private java.util.Set<String> capabilities(List<String> names) {
       try {
@@ -189,9 +242,15 @@ public final class Main implements Runnable {
       if (colon < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--listen must be HOST:PORT");
       String host = listen.substring(0, colon);
       int port = Integer.parseInt(listen.substring(colon + 1));
-      String endpoint = engine != null ? engine : EngineLocator.locate(System.getenv()).orElseThrow(() ->
-          new IllegalStateException("no container engine answers (tried DOCKER_HOST, /run/podman/podman.sock,"
-              + " /var/run/docker.sock); run scripts/setup-engine.sh or start Docker/Podman"));
+      boolean onKubernetes = switch (backend) {
+        case "local" -> false;
+        case "kubernetes" -> true;
+        default -> throw new CommandLine.ParameterException(new CommandLine(this),
+            "--backend must be local or kubernetes, not \"" + backend + "\"");
+      };
+      String endpoint = onKubernetes ? null : engine != null ? engine : EngineLocator.locate(System.getenv())
+          .orElseThrow(() -> new IllegalStateException("no container engine answers (tried DOCKER_HOST,"
+              + " /run/podman/podman.sock, /var/run/docker.sock); run scripts/setup-engine.sh or start Docker/Podman"));
       ServerConfig config = new ServerConfig(host, port, dataDir(dataDir), regions, endpoint,
           Duration.ofSeconds(resyncSeconds), workers,
           new dev.openeci.config.PodPolicy(allowHostPaths, allowPrivileged, publishAddress,
@@ -200,7 +259,9 @@ public final class Main implements Runnable {
           new dev.openeci.config.EdgeConfig(maxHeaderBytes, maxBodyBytes, Duration.ofSeconds(readTimeoutSeconds),
               maxParameters, maxValueChars, rateLimit, rateBurst, maxNoncesPerKey, maxNonces, authFailuresPerSecond,
               authFailureBurst, v3UnsignedHost));
-      ContainerRuntime runtime = new DockerRuntime(endpoint);
+      ContainerRuntime runtime = onKubernetes ? null : new DockerRuntime(endpoint);
+      dev.openeci.backend.PodBackend.Factory backendFactory = onKubernetes ? kubernetes(config.pod())
+          : OpenEci.local(runtime);
       java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
       if (secretKeyFile != null) env.put(dev.openeci.store.SecretBox.KEY_FILE_ENV, secretKeyFile.toString());
       // operations (docs/operations.md, docs/errors.md)
@@ -217,12 +278,13 @@ public final class Main implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
       }
-      OpenEci app = new OpenEci(config, runtime, Clock.systemUTC(), env, Bootstrap.terminal(), execLimits).start();
+      OpenEci app = new OpenEci(config, backendFactory, Clock.systemUTC(), env, Bootstrap.terminal(), execLimits)
+          .start();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           app.close();
-          runtime.close();
+          if (runtime != null) runtime.close();
         } catch (Exception e) {
           System.err.println("openeci: error while stopping: " + e);
         } finally {

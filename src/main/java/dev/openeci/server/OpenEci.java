@@ -94,7 +94,7 @@ public final class OpenEci implements AutoCloseable {
     this.backend = backendFactory.apply(new PodBackend.Context(config, groups, events, clock,
         Bootstrap.instanceId(config.dataDir()), telemetry));
     telemetry.groups(groups);
-    GroupService service = new GroupService(groups, clock, backend::wake);
+    GroupService service = new GroupService(groups, clock, backend::wake, backend::validate);
     ContainerAccess access = new ContainerAccess(service, backend);
     this.execSessions = new ExecSessions(clock, execLimits);
     // Image caches are images pulled into the local engine ahead of time; a cluster's nodes pull

@@ -55,6 +55,7 @@ public final class CreateContainerGroupAction implements ActionHandler {
   public Object handle(ActionContext ctx) {
     GroupSpec spec = CreateRequestMapper.map(ctx.params(), zoneOfRegion.apply(ctx.regionId()));
     PodRules.checkPolicy(spec, policy);
+    groups.admit(spec);
     ImageCache hit = imageCache(ctx, spec);
     if (Boolean.TRUE.equals(ctx.params().bool("DryRun"))) {
       // Everything was validated; as ECI does, a passing dry run answers with the DryRun.Success error.

@@ -56,6 +56,7 @@ public final class UpdateContainerGroupAction implements ActionHandler {
     Map<String, String> merged = UpdateMerge.merge(stored, request, type);
     GroupSpec spec = CreateRequestMapper.map(new ParamReader(merged), zoneOfRegion.apply(ctx.regionId()));
     PodRules.checkPolicy(spec, policy);
+    groups.admit(spec);
     if (Boolean.TRUE.equals(p.bool("DryRun"))) throw ErrorCode.DRY_RUN_SUCCESS.exception();
     groups.update(ctx.accountId(), ctx.regionId(), id, g.specVersion(), spec, merged, p.string("ClientToken"),
         hash(type + "\n" + UpdateMerge.updateParams(request)));

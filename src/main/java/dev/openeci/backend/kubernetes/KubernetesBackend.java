@@ -112,7 +112,8 @@ public final class KubernetesBackend implements PodBackend {
     this.options = options;
     this.timers = Executors.newSingleThreadScheduledExecutor(named("k8s-timer"));
     this.workers = Executors.newFixedThreadPool(Math.max(1, ctx.config().workers()), named("k8s-sync"));
-    this.queue = new WorkQueue(workers, this::sync);
+    this.queue = new WorkQueue(workers, ctx.telemetry().timedSync(this::sync));
+    ctx.telemetry().syncQueue(queue::waiting, queue::running);
   }
 
   /**
@@ -724,6 +725,7 @@ public final class KubernetesBackend implements PodBackend {
    *
    * @throws ApiException the refusal
    */
+  @Override
   public void validate(dev.openeci.group.GroupSpec spec) {
     PodMapper.validate(spec, options);
   }
