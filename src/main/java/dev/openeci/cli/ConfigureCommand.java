@@ -8,9 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code configure}: writes a profile (endpoint, AccessKey, region) to the config file, mode 0600. */
-@Command(name = "configure", description = "Save an endpoint, AccessKey and region as a profile in"
-    + " ~/.config/openeci/config.json (mode 0600; env OPENECI_CONFIG names another file). Values not given are"
-    + " asked for on a terminal.")
+@Command(name = "configure", description = {"Save an endpoint, AccessKey and region as a profile.",
+    "The file is ~/.config/openeci/config.json (mode 0600; env OPENECI_CONFIG names another); values not given"
+        + " are asked for on a terminal."})
 final class ConfigureCommand implements Callable<Integer> {
   @Option(names = "--profile", defaultValue = "default", description = "Profile name (default ${DEFAULT-VALUE})")
   String profile;

@@ -29,8 +29,8 @@ import picocli.CommandLine.Parameters;
  * byte for the remote process) and the window size is sent at start and on each change. Closing
  * the socket (the client exits or is killed) ends the remote process. Exits with its exit code.
  */
-@Command(name = "exec", description = "Run a command in a container of a group, streaming stdin/stdout/stderr"
-    + " (ExecContainerCommand over WebSocket); exits with the command's exit code.",
+@Command(name = "exec", description = {"Run a command in a container (ExecContainerCommand over WebSocket).",
+    "Streams stdin (-i), stdout and stderr; -t gives it a terminal; exits with the command's exit code."},
     footer = {"", "Options go before GROUP; everything after CONTAINER (an optional -- first) is the command.",
         "Examples:", "  openeci exec web web -- cat /etc/hostname", "  openeci exec -it web web -- sh",
         "  echo hi | openeci exec -i web web -- sh -c 'cat > /tmp/x'"})

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -135,8 +134,8 @@ final class GroupCommands {
     }
   }
 
-  @Command(name = "run", description = "Create a container group (CreateContainerGroup) from flags and/or a spec"
-      + " file; prints its id. With --wait, follows its events until it runs.",
+  @Command(name = "run", description = {"Create a container group (CreateContainerGroup); prints its id.",
+      "From flags and/or a spec file; with --wait, prints its events until it is Running."},
       footer = {"", "Examples:", "  openeci run --name web --image nginx:1.27 --port 80 --wait",
           "  openeci run --name job --image busybox --restart-policy Never -- sh -c 'echo hi'",
           "  openeci run -f group.yaml --wait"})
@@ -258,7 +257,7 @@ final class GroupCommands {
     }
   }
 
-  @Command(name = "ps", description = "List container groups (DescribeContainerGroups) with status, IP and age.")
+  @Command(name = "ps", description = "List container groups with status, IP and age (DescribeContainerGroups).")
   static final class Ps extends Cli.Base {
     @Option(names = "--name", description = "Only groups of this name")
     String name;
@@ -322,8 +321,8 @@ final class GroupCommands {
     }
   }
 
-  @Command(name = "describe", description = "Show one container group: spec, containers and their states, volumes,"
-      + " tags, recent events.")
+  @Command(name = "describe", description = {"Show one container group.",
+      "Spec, containers and their states, volumes, tags and recent events (DescribeContainerGroups)."})
   static final class Describe extends Cli.Base {
     @Parameters(paramLabel = "GROUP", description = "Group id or name")
     String group;
@@ -425,8 +424,9 @@ final class GroupCommands {
     }
   }
 
-  @Command(name = "rm", description = "Delete container groups (DeleteContainerGroup); prints each id. Deletion is"
-      + " asynchronous: containers get their grace period (--wait waits until they are gone).")
+  @Command(name = "rm", description = {"Delete container groups (DeleteContainerGroup); prints each id.",
+      "Deletion is asynchronous: the group leaves the listing at once, its containers get their grace period"
+          + " and are then removed."})
   static final class Rm extends Cli.Base {
     @Parameters(paramLabel = "GROUP", arity = "1..*", description = "Group ids or names")
     List<String> groups;
@@ -434,13 +434,9 @@ final class GroupCommands {
     @Option(names = "--force", description = "Groups that do not exist are no error")
     boolean force;
 
-    @Option(names = "--wait", description = "Wait until the groups are gone from the listing")
-    boolean waitGone;
-
     @Override
     int run() throws EciClient.ApiException, IOException, InterruptedException {
       int rc = 0;
-      List<String> ids = new ArrayList<>();
       for (String g : groups) {
         String id;
         try {
@@ -453,23 +449,14 @@ final class GroupCommands {
         }
         call("DeleteContainerGroup", Map.of("ContainerGroupId", id));
         out.println(id);
-        ids.add(id);
       }
       out.flush();
-      if (waitGone && !ids.isEmpty()) {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
-        while (call("DescribeContainerGroups", Map.of("ContainerGroupIds", Cli.jsonArray(ids)))
-            .path("ContainerGroups").size() > 0) {
-          if (Instant.now().isAfter(deadline)) throw new CliException(1, "still there after 10 minutes: " + ids);
-          Thread.sleep(500);
-        }
-      }
       return rc;
     }
   }
 
-  @Command(name = "restart", description = "Restart a container group (RestartContainerGroup): containers are"
-      + " stopped with their grace period and recreated; the group keeps its IP.")
+  @Command(name = "restart", description = {"Restart container groups (RestartContainerGroup).",
+      "Containers are stopped with their grace period and recreated; the group keeps its IP."})
   static final class Restart extends Cli.Base {
     @Parameters(paramLabel = "GROUP", arity = "1..*", description = "Group ids or names")
     List<String> groups;
@@ -485,9 +472,10 @@ final class GroupCommands {
     }
   }
 
-  @Command(name = "update", description = "Update a container group (UpdateContainerGroup). Flags change one"
-      + " container (--container, default the only one) with IncrementalUpdate; -f sends the file's parameters"
-      + " (UpdateType from the file, else RenewUpdate: the file's containers replace all).",
+  @Command(name = "update", description = {"Update a container group (UpdateContainerGroup).",
+      "Flags change one container (--container, default the only one) with IncrementalUpdate (--env and --port"
+          + " are merged into the current ones); -f sends the file's parameters (UpdateType from the file, else"
+          + " RenewUpdate: the file's containers replace all)."},
       footer = {"", "Examples:", "  openeci update web --image nginx:1.28", "  openeci update web --env MODE=debug --cpu 2",
           "  openeci update web -f group.yaml"})
   static final class Update extends Cli.Base {
@@ -520,6 +508,7 @@ final class GroupCommands {
           String name = Cli.Base.container(g, container);
           c = "Container.1.";
           p.put(c + "Name", name);
+          mergeCurrent(p, c, g, name);
         }
         spec.apply(p, c, null);
       } else {
@@ -532,6 +521,52 @@ final class GroupCommands {
       call("UpdateContainerGroup", p);
       out.println(id);
       return 0;
+    }
+
+    /**
+     * IncrementalUpdate replaces a container's EnvironmentVar and Port lists as a whole: --env and
+     * --port are merged into the container's current ones (an --env of a present key replaces it).
+     */
+    private void mergeCurrent(Map<String, String> p, String c, JsonNode g, String name) {
+      JsonNode current = null;
+      for (JsonNode x : g.path("Containers")) {
+        if (x.path("Name").asText().equals(name)) current = x;
+      }
+      if (current == null) return;
+      if (!spec.env.isEmpty()) {
+        Map<String, String[]> env = new LinkedHashMap<>();
+        for (JsonNode e : current.path("EnvironmentVars")) {
+          String fieldPath = e.path("ValueFrom").path("FieldRef").path("FieldPath").asText("");
+          if (!fieldPath.isEmpty()) {
+            env.put(e.path("Key").asText(), new String[] {null, fieldPath});
+          } else if (e.path("Value").isNull() || e.path("Value").isMissingNode()) {
+            throw new CliException(2, "the environment of " + name + " is hidden (EnvironmentVarHide): update it with"
+                + " -f and the whole list");
+          } else {
+            env.put(e.path("Key").asText(), new String[] {e.path("Value").asText(), null});
+          }
+        }
+        for (String e : spec.env) {
+          String[] kv = Cli.keyValue("--env", e);
+          env.put(kv[0], new String[] {kv[1], null});
+        }
+        int i = 1;
+        for (Map.Entry<String, String[]> e : env.entrySet()) {
+          p.put(c + "EnvironmentVar." + i + ".Key", e.getKey());
+          if (e.getValue()[1] != null) p.put(c + "EnvironmentVar." + i + ".FieldRef.FieldPath", e.getValue()[1]);
+          else p.put(c + "EnvironmentVar." + i + ".Value", e.getValue()[0]);
+          i++;
+        }
+        spec.env = new ArrayList<>();
+      }
+      if (!spec.ports.isEmpty()) {
+        int i = 1;
+        for (JsonNode port : current.path("Ports")) {
+          p.put(c + "Port." + i + ".Port", port.path("Port").asText());
+          p.put(c + "Port." + i + ".Protocol", port.path("Protocol").asText("TCP"));
+          i++;
+        }
+      }
     }
   }
 }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 final class MiscCommands {
   private MiscCommands() {}
 
-  @Command(name = "top", description = "CPU and memory of running groups (DescribeContainerGroupMetric); exits 2"
-      + " when the server does not have the metric actions.")
+  @Command(name = "top", description = {"CPU and memory of running groups (DescribeContainerGroupMetric).",
+      "Exits 2 when the server does not have the metric actions yet."})
   static final class Top extends Cli.Base {
     @Parameters(arity = "0..*", paramLabel = "GROUP", description = "Group ids or names (default: every Running group)")
     List<String> groups = new ArrayList<>();
@@ -79,7 +79,7 @@ final class MiscCommands {
     }
   }
 
-  @Command(name = "images", description = "Images held by image caches (DescribeImageCaches), one row per image.")
+  @Command(name = "images", description = "List the images held by image caches, one row per image (DescribeImageCaches).")
   static final class Images extends Cli.Base {
     @Mixin
     Cli.OutputOption output;
@@ -100,7 +100,7 @@ final class MiscCommands {
     }
   }
 
-  @Command(name = "caches", description = "Image caches (DescribeImageCaches); `caches create` and `caches rm`.",
+  @Command(name = "caches", description = {"List image caches (DescribeImageCaches); `caches create`, `caches rm`."},
       subcommands = {Caches.Create.class, Caches.Rm.class})
   static final class Caches extends Cli.Base {
     @Mixin
@@ -124,8 +124,8 @@ final class MiscCommands {
       return t;
     }
 
-    @Command(name = "create", description = "Create an image cache (CreateImageCache): the images are pulled in the"
-        + " background; prints its id. --wait waits until it is Ready.")
+    @Command(name = "create", description = {"Create an image cache (CreateImageCache); prints its id.",
+        "The images are pulled in the background; --wait waits until it is Ready."})
     static final class Create extends Cli.Base {
       @Option(names = "--name", required = true, description = "ImageCacheName")
       String name;

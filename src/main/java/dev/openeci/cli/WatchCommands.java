@@ -22,8 +22,8 @@ final class WatchCommands {
 
   private WatchCommands() {}
 
-  @Command(name = "logs", description = "Print a container's log (DescribeContainerLog). -f follows it until the"
-      + " container ends (or Ctrl-C).")
+  @Command(name = "logs", description = {"Print a container's log (DescribeContainerLog).",
+        "-f follows it until the container ends (or Ctrl-C)."})
   static final class Logs extends Cli.Base {
     @Parameters(index = "0", paramLabel = "GROUP", description = "Group id or name")
     String group;
@@ -165,8 +165,8 @@ final class WatchCommands {
     }
   }
 
-  @Command(name = "events", description = "List a group's events (DescribeContainerGroupEvents). -w watches for new"
-      + " ones until the group is deleted (or Ctrl-C).")
+  @Command(name = "events", description = {"List a group's events (DescribeContainerGroupEvents).",
+        "-w watches for new ones until the group is deleted (or Ctrl-C)."})
   static final class Events extends Cli.Base {
     @Parameters(paramLabel = "GROUP", description = "Group id or name")
     String group;
