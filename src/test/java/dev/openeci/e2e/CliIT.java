@@ -272,12 +272,22 @@ class CliIT {
     assertThat(ok("ps", "-q", "--tag", "from=file").out().trim()).isEqualTo(id);
     // events -w prints the events and ends when the group is deleted
     Process watch = builder(env(), "events", "-w", id).start();
-    var watched = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(watch.getInputStream()));
+    StringBuffer watched = new StringBuffer();
+    Thread reader = Thread.ofVirtual().start(() -> {
+      try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getInputStream()))) {
+        String line;
+        while ((line = r.readLine()) != null) watched.append(line).append('\n');
+      } catch (java.io.IOException ignored) {
+        // ended
+      }
+    });
     var watchErr = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(watch.getErrorStream()));
+    await(() -> watched.toString().contains("Started") ? true : null, "events -w to print the events so far");
     ok("rm", id);
     assertThat(watch.waitFor(60, TimeUnit.SECONDS)).as("events -w ends when the group is deleted").isTrue();
-    assertThat(watch.exitValue()).isZero();
-    assertThat(watched.get()).startsWith("LAST SEEN").contains("Started").contains("container/job");
+    reader.join();
+    assertThat(watch.exitValue()).as("%s", watchErr.get()).isZero();
+    assertThat(watched.toString()).startsWith("LAST SEEN").contains("Started").contains("container/job");
     assertThat(watchErr.get()).contains("was deleted");
   }
 
