@@ -292,6 +292,21 @@ class CliIT {
   }
 
   @Test
+  void logsPreviousIsTheInstanceBeforeTheRestart() throws Exception {
+    String n = name("cli-prev");
+    String id = ok("run", "--name", n, "--image", image, "--restart-policy", "Always", "--", "sh", "-c",
+        "echo run-$RANDOM; sleep 1; exit 1").out().trim();
+    await(() -> {
+      JsonNode g = describeSafe(id);
+      return g != null && g.path("Containers").path(0).path("RestartCount").asInt() >= 1 ? true : null;
+    }, "a restart of " + id);
+    Result previous = ok("logs", "--previous", id);
+    assertThat(previous.out()).matches("run-\\d+\n");
+    assertThat(ok("describe", id).out()).contains("Last State:    Terminated (Error), exit code 1");
+    ok("rm", id);
+  }
+
+  @Test
   void execPassesArgumentsStdinAndExitCodes() throws Exception {
     String n = name("cli-exec");
     String id = ok("run", "--name", n, "--image", image, "--wait", "--", "sleep", "3600").out().trim();
