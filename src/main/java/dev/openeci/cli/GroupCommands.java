@@ -336,12 +336,19 @@ final class GroupCommands {
       if (output.format != Output.Format.table) {
         out.print(Output.render(g, output.format));
       } else {
-        out.print(text(g, Instant.now()));
+        // The group-level event view has no container; the events action names it.
+        JsonNode events = call("DescribeContainerGroupEvents", Map.of("ContainerGroupIds",
+            Cli.jsonArray(List.of(g.path("ContainerGroupId").asText())))).path("Data").path(0).path("Events");
+        out.print(text(g, events.isMissingNode() ? g.path("Events") : events, Instant.now()));
       }
       return 0;
     }
 
     static String text(JsonNode g, Instant now) {
+      return text(g, g.path("Events"), now);
+    }
+
+    static String text(JsonNode g, JsonNode events, Instant now) {
       StringBuilder sb = new StringBuilder();
       field(sb, "", "Id", Output.text(g, "ContainerGroupId"));
       field(sb, "", "Name", Output.text(g, "ContainerGroupName"));
@@ -367,8 +374,8 @@ final class GroupCommands {
             .append(Output.text(v, "Type")).append(")\n");
       }
       sb.append("Events:\n");
-      if (g.path("Events").size() == 0) sb.append("  <none>\n");
-      else sb.append(indent(WatchCommands.Events.table(g.path("Events"), now).toString()));
+      if (events.size() == 0) sb.append("  <none>\n");
+      else sb.append(indent(WatchCommands.Events.table(events, now).toString()));
       return sb.toString();
     }
 

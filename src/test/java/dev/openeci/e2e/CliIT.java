@@ -183,7 +183,7 @@ class CliIT {
     Result d = ok("describe", n);
     assertThat(d.out()).contains("Id:              " + id).contains("Status:          Running")
         .contains("Environment:   GREETING=hi").contains("Ports:         8080/TCP").contains("Tags:            suite=cli")
-        .contains("Events:");
+        .contains("Events:").contains("container/" + n);
     assertThat(YAML.readTree(ok("describe", "-o", "yaml", id).out()).path("ContainerGroupName").asText()).isEqualTo(n);
 
     // logs: whole, --tail, --timestamps
