@@ -89,6 +89,10 @@ public interface ContainerRuntime extends Closeable {
 
     /** End of input (the command sees EOF). */
     void closeStdin();
+
+    /** The size of the session's terminal (TTY sessions); engines without resize ignore it. */
+    default void resize(int width, int height) {
+    }
   }
 
   /** Log text of one container (stdout and stderr interleaved in arrival order). */

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Frames (docs/exec.md): binary messages whose first byte is the channel: 0 = stdin (client to
  * server; an empty payload closes stdin), 1 = stdout, 2 = stderr, 3 = status (JSON
- * {@code {"ExitCode":N}}, sent once when the command ends, then the socket closes with 1000).
+ * {@code {"ExitCode":N}}, sent once when the command ends, then the socket closes with 1000),
+ * 4 = resize (client to server, JSON {@code {"Width":COLS,"Height":ROWS}}, TTY sessions).
  * Text messages from the client are stdin too.
  */
 public final class ExecSessions implements ExecContainerCommandAction.Sessions {
@@ -41,11 +42,14 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
   static final byte STDOUT = 1;
   static final byte STDERR = 2;
   static final byte STATUS = 3;
+  static final byte RESIZE = 4;
 
   /** An issued token; {@code permit} is the account's session slot, held until the socket closes. */
   record Pending(String accountId, PodBackend.ExecTarget target, List<String> command, boolean tty, boolean stdin,
       Instant expires, ExecLimits.Permit permit) {}
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper RESIZE_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final ExecLimits.Gate gate;
@@ -162,6 +166,10 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
       try {
         if (payload.remaining() == 0) return;
         byte channel = payload.get();
+        if (channel == RESIZE && exec != null) {
+          resize(payload);
+          return;
+        }
         if (channel != STDIN || exec == null) return;
         if (payload.remaining() == 0) {
           exec.closeStdin();
@@ -174,6 +182,22 @@ public final class ExecSessions implements ExecContainerCommandAction.Sessions {
         log.debug("exec stdin closed: {}", e.toString());
       } finally {
         callback.succeed();
+      }
+    }
+
+    /** Channel 4: {"Width":W,"Height":H}, both 1-10000; anything else is ignored. */
+    private void resize(ByteBuffer payload) {
+      if (!p.tty() || payload.remaining() > 256) return;
+      byte[] data = new byte[payload.remaining()];
+      payload.get(data);
+      try {
+        com.fasterxml.jackson.databind.JsonNode size = RESIZE_JSON.readTree(data);
+        int w = size.path("Width").asInt(0);
+        int h = size.path("Height").asInt(0);
+        if (w < 1 || h < 1 || w > 10_000 || h > 10_000) return;
+        exec.resize(w, h);
+      } catch (IOException e) {
+        log.debug("exec resize frame ignored: {}", e.toString());
       }
     }
 

@@ -20,14 +20,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The command line: {@code serve}, {@code accesskey create}. */
+/** The command line: {@code serve}, {@code accesskey create}; the API client commands are in dev.openeci.cli. */
 @Command(name = "openeci", mixinStandardHelpOptions = true, version = "openeci 0.1.0",
     description = "A self-hosted, Alibaba Cloud ECI-compatible container group service.",
-    subcommands = {Main.Serve.class, Main.AccessKeyCmd.class, Main.Exec.class})
+    subcommands = {Main.Serve.class, Main.AccessKeyCmd.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).setStopAtPositional(true).execute(args));
+    // the API client commands (run, ps, logs, exec, ...) and --help on every command: dev.openeci.cli
+    System.exit(dev.openeci.cli.Cli.install(new CommandLine(new Main())).execute(args));
   }
 
   @Override
@@ -293,58 +294,6 @@ public final class Main implements Runnable {
       }, "shutdown"));
       stopped.await();
       return 0;
-    }
-  }
-
-  @Command(name = "exec", description = "Run a command in a container of a group (ExecContainerCommand over"
-      + " WebSocket), streaming stdin/stdout/stderr; exits with the command's exit code.")
-  static final class Exec implements Callable<Integer> {
-    @Option(names = "--endpoint", defaultValue = "${env:OPENECI_ENDPOINT:-127.0.0.1:8080}",
-        description = "HOST:PORT of the openeci API (default ${DEFAULT-VALUE}; env OPENECI_ENDPOINT)")
-    String endpoint;
-
-    @Option(names = "--region", defaultValue = "${env:OPENECI_REGION:-cn-hangzhou}", description = "RegionId")
-    String region;
-
-    @Option(names = {"-t", "--tty"}, description = "Allocate a TTY")
-    boolean tty;
-
-    @Option(names = "--data-dir", description = "Where admin-credentials is, when OPENECI_ACCESS_KEY_ID/SECRET are unset")
-    Path dataDir;
-
-    @picocli.CommandLine.Parameters(index = "0", paramLabel = "GROUP_ID")
-    String group;
-
-    @picocli.CommandLine.Parameters(index = "1", paramLabel = "CONTAINER")
-    String container;
-
-    @picocli.CommandLine.Parameters(index = "2..*", arity = "1..*", paramLabel = "COMMAND")
-    List<String> command;
-
-    @Override
-    public Integer call() throws Exception {
-      String id = System.getenv("OPENECI_ACCESS_KEY_ID");
-      String secret = System.getenv("OPENECI_ACCESS_KEY_SECRET");
-      if (id == null || secret == null) {
-        java.util.Properties p = new java.util.Properties();
-        Path file = dataDir(dataDir).resolve(Bootstrap.CREDENTIALS_FILE);
-        try (var in = java.nio.file.Files.newBufferedReader(file)) {
-          p.load(in);
-        } catch (java.io.IOException e) {
-          System.err.println("openeci exec: set OPENECI_ACCESS_KEY_ID and OPENECI_ACCESS_KEY_SECRET (or run where "
-              + file + " is readable)");
-          return 2;
-        }
-        id = p.getProperty("OPENECI_ACCESS_KEY_ID");
-        secret = p.getProperty("OPENECI_ACCESS_KEY_SECRET");
-      }
-      try {
-        return new ExecClient(endpoint, region, id, secret).exec(group, container, command, tty, System.in, System.out,
-            System.err);
-      } catch (java.io.IOException e) {
-        System.err.println("openeci exec: " + e.getMessage());
-        return 1;
-      }
     }
   }
 

@@ -143,7 +143,7 @@ class LogsAndExecIT {
 
     // ./openeci exec: stdin in, stdout out, the command's exit code out.
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Path.of("target/openeci.jar").toAbsolutePath().toString(), "exec", "--endpoint", server.endpoint(), id, "web",
+        Path.of("target/openeci.jar").toAbsolutePath().toString(), "exec", "-i", "--endpoint", server.endpoint(), id, "web",
         "/bin/sh", "-c", "read x; echo got:$x; exit 7");
     pb.environment().put("OPENECI_ACCESS_KEY_ID", ServerProcess.ACCESS_KEY_ID);
     pb.environment().put("OPENECI_ACCESS_KEY_SECRET", ServerProcess.ACCESS_KEY_SECRET);

@@ -150,6 +150,16 @@ final class DockerExec implements Closeable {
       }
 
       @Override
+      public void resize(int width, int height) {
+        // POST /exec/{id}/resize?h=&w= (the engine applies it to the session's terminal)
+        try {
+          client.resizeExecCmd(s.execId).withSize(height, width).exec();
+        } catch (RuntimeException e) {
+          log.debug("exec {} resize to {}x{}: {}", s.execId.substring(0, 12), width, height, e.toString());
+        }
+      }
+
+      @Override
       public void close() {
         end(s, "interactive exec closed by its client");
       }
