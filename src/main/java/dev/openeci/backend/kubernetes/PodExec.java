@@ -177,6 +177,16 @@ public final class PodExec implements PodBackend.ExecTarget {
       }
 
       @Override
+      public void resize(int width, int height) {
+        if (!tty || run.done.isDone()) return;
+        try {
+          run.watch.resize(width, height); // the kubelet's resize channel (4) of pods/exec
+        } catch (KubernetesClientException e) {
+          log.debug("exec in {}: resize: {}", PodExec.this, e.toString());
+        }
+      }
+
+      @Override
       public void close() {
         if (!run.done.isDone()) run.kill("interactive exec closed by its client");
         run.watch.close();
