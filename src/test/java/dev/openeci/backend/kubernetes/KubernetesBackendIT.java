@@ -147,6 +147,7 @@ class KubernetesBackendIT {
     assertThat(init.current().state()).isEqualTo("Terminated");
     assertThat(init.current().reason()).isEqualTo("Completed");
     assertThat(init.current().exitCode()).isZero();
+    assertThat(init.ready()).isFalse();
     assertThat(init.current().startTime()).isNotNull();
     assertThat(init.current().finishTime()).isNotNull();
     ContainerStatus app = status(g.id(), "app");
