@@ -255,6 +255,23 @@ class KubernetesBackendIT {
     assertThat(k8s.pods().inNamespace(namespace).list().getItems()).hasSize(1);
   }
 
+  @Test
+  void aPodTheSchedulerCannotPlaceIsScheduleFailedWithItsReason() {
+    ContainerSpec big = container("app", List.of("sleep", "3600"), null, List.of());
+    ContainerGroup g = store(GroupSpec.basic("huge", "z", RestartPolicy.Always, 64, 1, List.of(), List.of(),
+        List.of(big), 1));
+    backend = newBackend();
+    backend.start();
+    await("ScheduleFailed", Duration.ofSeconds(60),
+        () -> repo.get(g.id()).orElseThrow().state().status() == GroupStatus.ScheduleFailed);
+    ContainerStatus app = status(g.id(), "app");
+    assertThat(app.current().state()).isEqualTo("Waiting");
+    assertThat(app.current().reason()).isEqualTo("Unschedulable");
+    assertThat(app.current().message()).contains("Insufficient cpu");
+    await("the scheduler's event", Duration.ofSeconds(30), () -> repo.events(g.id()).stream()
+        .anyMatch(e -> e.reason().equals("FailedScheduling") && e.type().equals("Warning")));
+  }
+
   private void update(String id, ContainerSpec app) {
     ContainerGroup cur = repo.get(id).orElseThrow();
     GroupSpec s = cur.spec();
