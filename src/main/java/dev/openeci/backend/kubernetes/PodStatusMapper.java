@@ -184,7 +184,9 @@ public final class PodStatusMapper {
     ContainerState previous = s.getLastState() == null || s.getLastState().getTerminated() == null ? null
         : terminated(s.getLastState().getTerminated());
     int restarts = s.getRestartCount() == null ? 0 : s.getRestartCount();
-    return new ContainerStatus(name, Boolean.TRUE.equals(s.getReady()), restarts, current, previous);
+    // The kubelet calls a completed init container ready; ECI (and the local backend) only a running one.
+    boolean ready = Boolean.TRUE.equals(s.getReady()) && "Running".equals(current.state());
+    return new ContainerStatus(name, ready, restarts, current, previous);
   }
 
   static ContainerState state(io.fabric8.kubernetes.api.model.ContainerState s, GroupSpec spec) {

@@ -147,6 +147,7 @@ class KubernetesBackendIT {
     assertThat(init.current().state()).isEqualTo("Terminated");
     assertThat(init.current().reason()).isEqualTo("Completed");
     assertThat(init.current().exitCode()).isZero();
+    assertThat(init.ready()).isFalse();
     assertThat(init.current().startTime()).isNotNull();
     assertThat(init.current().finishTime()).isNotNull();
     ContainerStatus app = status(g.id(), "app");
@@ -205,5 +206,79 @@ class KubernetesBackendIT {
         .containsExactlyInAnyOrderElementsOf(created.stream().map(ContainerGroup::id).toList());
     assertThat(created).allSatisfy(g -> assertThat(repo.events(g.id()))
         .noneMatch(e -> e.type().equals("Warning") && e.reason().equals("FailedCreate")));
+  }
+
+  @Test
+  void imageOnlyUpdatePatchesInPlaceOtherUpdatesAndRestartsRecreate() {
+    ContainerSpec sleeper = container("app", List.of("sleep", "3600"), null, List.of());
+    ContainerGroup g = store(GroupSpec.basic("upd", "z", RestartPolicy.Always, 0.25, 0.25, List.of(), List.of(),
+        List.of(sleeper), 1));
+    backend = newBackend();
+    backend.start();
+    await("Running", Duration.ofSeconds(60), () -> repo.get(g.id()).orElseThrow().state().status() == GroupStatus.Running);
+    String uid = k8s.pods().inNamespace(namespace).withName(g.id()).get().getMetadata().getUid();
+
+    // Image only: the same pod, the container restarted on the new image by the kubelet.
+    ContainerSpec newImage = new ContainerSpec("app", TestCluster.ENTRYPOINT_IMAGE, null, List.of("sleep", "3600"),
+        List.of(), null, List.of(), null, null, List.of(), null, false, false, false, List.of(), ContainerSecurity.NONE,
+        null, null, null, null, null, null, false);
+    update(g.id(), newImage);
+    await("the Updated event", Duration.ofSeconds(90), () -> repo.events(g.id()).stream()
+        .anyMatch(e -> e.reason().equals("Updated")));
+    Pod patched = k8s.pods().inNamespace(namespace).withName(g.id()).get();
+    assertThat(patched.getMetadata().getUid()).isEqualTo(uid);
+    assertThat(patched.getSpec().getContainers().get(0).getImage()).isEqualTo(TestCluster.ENTRYPOINT_IMAGE);
+    assertThat(repo.get(g.id()).orElseThrow().state().status()).isEqualTo(GroupStatus.Running);
+
+    // Anything else: a new pod of the same name.
+    ContainerSpec newArgs = new ContainerSpec("app", TestCluster.ENTRYPOINT_IMAGE, null, List.of("sleep", "3601"),
+        List.of(), null, List.of(), null, null, List.of(), null, false, false, false, List.of(), ContainerSecurity.NONE,
+        null, null, null, null, null, null, false);
+    update(g.id(), newArgs);
+    await("a new pod Running", Duration.ofSeconds(120), () -> {
+      Pod p = k8s.pods().inNamespace(namespace).withName(g.id()).get();
+      return p != null && !p.getMetadata().getUid().equals(uid)
+          && repo.get(g.id()).orElseThrow().state().status() == GroupStatus.Running;
+    });
+    assertThat(repo.events(g.id())).extracting(GroupEvent::reason).contains("Recreating");
+    String uid2 = k8s.pods().inNamespace(namespace).withName(g.id()).get().getMetadata().getUid();
+
+    // Restart: a new pod again, the generation applied.
+    repo.modify(g.id(), cur -> cur.withRestartRequested(Instant.now()));
+    backend.wake(g.id());
+    await("restarted and Running", Duration.ofSeconds(120), () -> {
+      Pod p = k8s.pods().inNamespace(namespace).withName(g.id()).get();
+      ContainerGroup cur = repo.get(g.id()).orElseThrow();
+      return p != null && !p.getMetadata().getUid().equals(uid2) && cur.state().restartsApplied() == 1
+          && cur.state().status() == GroupStatus.Running;
+    });
+    assertThat(k8s.pods().inNamespace(namespace).list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void aPodTheSchedulerCannotPlaceIsScheduleFailedWithItsReason() {
+    ContainerSpec big = container("app", List.of("sleep", "3600"), null, List.of());
+    ContainerGroup g = store(GroupSpec.basic("huge", "z", RestartPolicy.Always, 64, 1, List.of(), List.of(),
+        List.of(big), 1));
+    backend = newBackend();
+    backend.start();
+    await("ScheduleFailed", Duration.ofSeconds(60),
+        () -> repo.get(g.id()).orElseThrow().state().status() == GroupStatus.ScheduleFailed);
+    ContainerStatus app = status(g.id(), "app");
+    assertThat(app.current().state()).isEqualTo("Waiting");
+    assertThat(app.current().reason()).isEqualTo("Unschedulable");
+    assertThat(app.current().message()).contains("Insufficient cpu");
+    await("the scheduler's event", Duration.ofSeconds(30), () -> repo.events(g.id()).stream()
+        .anyMatch(e -> e.reason().equals("FailedScheduling") && e.type().equals("Warning")));
+  }
+
+  private void update(String id, ContainerSpec app) {
+    ContainerGroup cur = repo.get(id).orElseThrow();
+    GroupSpec s = cur.spec();
+    GroupSpec next = new GroupSpec(s.name(), s.zoneId(), s.restartPolicy(), s.cpu(), s.memory(), s.tags(),
+        s.initContainers(), List.of(app), s.terminationGracePeriodSeconds(), s.volumes(), s.activeDeadlineSeconds(),
+        s.dns(), s.network(), s.security(), s.images(), s.placement());
+    repo.update(id, ACCOUNT, REGION, next, java.util.Map.of(), null, "h" + System.nanoTime(), x -> {}, Instant.now());
+    backend.wake(id);
   }
 }

@@ -163,6 +163,11 @@ class PodStatusMapperTest {
         ContainerState.terminated("Completed", null, 0, Instant.parse(T0), Instant.parse(T1)));
     assertThat(s.intranetIp()).isEqualTo("10.244.0.7");
     assertThat(s.internetIp()).isNull();
+    // The kubelet reports a completed init container as ready; ECI does not.
+    Pod completedInitReady = new PodBuilder(p).editStatus().editFirstInitContainerStatus().withReady(true)
+        .endInitContainerStatus().endStatus().build();
+    assertThat(PodStatusMapper.status(SPEC, completedInitReady, null, GroupState.initial(), true, NOW)
+        .initContainers().get(0).ready()).isFalse();
   }
 
   @Test
