@@ -81,6 +81,11 @@ public final class Main implements Runnable {
         + " strategy and zone to nodeSelector/tolerations (docs/kubernetes.md)")
     Path k8sNodeMap;
 
+    @Option(names = "--k8s-request-percent", defaultValue = "100", description = "--backend kubernetes: CPU and"
+        + " memory requests in percent of the limits, 1..100 (default ${DEFAULT-VALUE}: requests = limits, the"
+        + " resources ECI guarantees; lower values overcommit nodes, for development clusters)")
+    int k8sRequestPercent;
+
     @Option(names = "--resync-seconds", defaultValue = "60", description = "Safety-net relist period (default ${DEFAULT-VALUE})")
     int resyncSeconds;
 
@@ -144,7 +149,7 @@ public final class Main implements Runnable {
       }
       try { // the flags are checked before anything starts
         dev.openeci.backend.kubernetes.KubernetesOptions.fromFlags("check", k8sServiceType, k8sStorageClass,
-            k8sNodeMap, policy);
+            k8sNodeMap, policy).withRequestPercent(k8sRequestPercent);
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
       }
@@ -153,7 +158,7 @@ public final class Main implements Runnable {
       return dev.openeci.backend.kubernetes.KubernetesBackend.factory(client, instanceId -> {
         try {
           return dev.openeci.backend.kubernetes.KubernetesOptions.fromFlags(instanceId, k8sServiceType,
-              k8sStorageClass, k8sNodeMap, policy);
+              k8sStorageClass, k8sNodeMap, policy).withRequestPercent(k8sRequestPercent);
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }

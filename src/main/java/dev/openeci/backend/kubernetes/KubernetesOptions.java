@@ -30,9 +30,19 @@ import java.util.Set;
  *     tolerations ({@code --k8s-node-map FILE}, JSON, {@link NodeMap#parse})
  * @param podPolicy the same operator policy as the local backend: host path allow-list,
  *     privileged, capabilities, maximum grace period
+ * @param requestPercent the CPU and memory each container requests, in percent of its limit
+ *     ({@code --k8s-request-percent}, 1..100, default 100: requests = limits, ECI's guaranteed
+ *     resources, QoS Guaranteed). Lower values overcommit nodes (QoS Burstable), as OpenShift's
+ *     ClusterResourceOverride does: for development clusters, never where tenants pay for resources.
  */
 public record KubernetesOptions(String instanceId, ServiceType serviceType, String storageClass, NodeMap nodeMap,
-    PodPolicy podPolicy) {
+    PodPolicy podPolicy, int requestPercent) {
+
+  /** Requests = limits. */
+  public KubernetesOptions(String instanceId, ServiceType serviceType, String storageClass, NodeMap nodeMap,
+      PodPolicy podPolicy) {
+    this(instanceId, serviceType, storageClass, nodeMap, podPolicy, 100);
+  }
 
   /** What a group's published ports become. */
   public enum ServiceType {
@@ -53,6 +63,13 @@ public record KubernetesOptions(String instanceId, ServiceType serviceType, Stri
     if (storageClass != null && storageClass.isBlank()) storageClass = null;
     if (nodeMap == null) nodeMap = NodeMap.EMPTY;
     if (podPolicy == null) podPolicy = PodPolicy.DEFAULT;
+    if (requestPercent < 1 || requestPercent > 100) {
+      throw new IllegalArgumentException("the request percent must be 1..100, got " + requestPercent);
+    }
+  }
+
+  public KubernetesOptions withRequestPercent(int percent) {
+    return new KubernetesOptions(instanceId, serviceType, storageClass, nodeMap, podPolicy, percent);
   }
 
   /** NodePort Services, no StorageClass (Disk/Flex refused), an empty node map. */
@@ -73,19 +90,19 @@ public record KubernetesOptions(String instanceId, ServiceType serviceType, Stri
   }
 
   public KubernetesOptions withServiceType(ServiceType t) {
-    return new KubernetesOptions(instanceId, t, storageClass, nodeMap, podPolicy);
+    return new KubernetesOptions(instanceId, t, storageClass, nodeMap, podPolicy, requestPercent);
   }
 
   public KubernetesOptions withStorageClass(String s) {
-    return new KubernetesOptions(instanceId, serviceType, s, nodeMap, podPolicy);
+    return new KubernetesOptions(instanceId, serviceType, s, nodeMap, podPolicy, requestPercent);
   }
 
   public KubernetesOptions withNodeMap(NodeMap m) {
-    return new KubernetesOptions(instanceId, serviceType, storageClass, m, podPolicy);
+    return new KubernetesOptions(instanceId, serviceType, storageClass, m, podPolicy, requestPercent);
   }
 
   public KubernetesOptions withPodPolicy(PodPolicy p) {
-    return new KubernetesOptions(instanceId, serviceType, storageClass, nodeMap, p);
+    return new KubernetesOptions(instanceId, serviceType, storageClass, nodeMap, p, requestPercent);
   }
 
   /** A nodeSelector and tolerations to add to a Pod. */

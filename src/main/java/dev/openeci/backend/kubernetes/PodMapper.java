@@ -341,7 +341,7 @@ public final class PodMapper {
       b.addNewPort().withContainerPort(p.port()).withProtocol(p.protocol() == null ? "TCP" : p.protocol()).endPort();
     }
     Resources r = resources.get((init ? "init/" : "app/") + c.name());
-    if (r != null && !r.isEmpty()) b.withResources(r.requirements());
+    if (r != null && !r.isEmpty()) b.withResources(r.requirements(o.requestPercent()));
     if (c.livenessProbe() != null) b.withLivenessProbe(probe(c.livenessProbe()));
     if (c.readinessProbe() != null) b.withReadinessProbe(probe(c.readinessProbe()));
     if (c.postStart() != null || c.preStop() != null) {
@@ -419,13 +419,29 @@ public final class PodMapper {
     }
 
     ResourceRequirements requirements() {
-      Map<String, Quantity> q = new LinkedHashMap<>();
-      if (milliCpu != null) q.put("cpu", cpu(milliCpu));
-      if (memoryBytes != null) q.put("memory", memory(memoryBytes));
-      if (gpu != null && gpu > 0) q.put(GPU_RESOURCE, new Quantity(Integer.toString(gpu)));
+      return requirements(100);
+    }
+
+    /** Limits as above; CPU and memory requests {@code percent} of them (rounded up; GPUs always whole). */
+    ResourceRequirements requirements(int percent) {
+      Map<String, Quantity> limits = new LinkedHashMap<>();
+      Map<String, Quantity> requests = new LinkedHashMap<>();
+      if (milliCpu != null) {
+        limits.put("cpu", cpu(milliCpu));
+        requests.put("cpu", cpu(percent == 100 ? milliCpu : Math.max(1, (milliCpu * percent + 99) / 100)));
+      }
+      if (memoryBytes != null) {
+        limits.put("memory", memory(memoryBytes));
+        requests.put("memory", memory(percent == 100 ? memoryBytes
+            : Math.max(MiB, (memoryBytes / MiB * percent + 99) / 100 * MiB)));
+      }
+      if (gpu != null && gpu > 0) {
+        limits.put(GPU_RESOURCE, new Quantity(Integer.toString(gpu)));
+        requests.put(GPU_RESOURCE, new Quantity(Integer.toString(gpu)));
+      }
       ResourceRequirements r = new ResourceRequirements();
-      r.setRequests(new LinkedHashMap<>(q));
-      r.setLimits(new LinkedHashMap<>(q));
+      r.setRequests(requests);
+      r.setLimits(limits);
       return r;
     }
   }

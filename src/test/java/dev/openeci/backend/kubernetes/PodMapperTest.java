@@ -168,6 +168,15 @@ class PodMapperTest {
                 .containsEntry("memory", Long.toString(4 * GiB / 3));
           }
         }),
+        row("resources: --k8s-request-percent 10 requests a tenth of each limit (QoS Burstable)",
+            g -> g.container(c("a")).container(c("b")), OPTS.withRequestPercent(10), o -> {
+              for (Container x : ps(o).getContainers()) {
+                assertThat(q(x.getResources().getLimits())).containsExactly(Map.entry("cpu", "1"),
+                    Map.entry("memory", "2Gi"));
+                assertThat(q(x.getResources().getRequests())).containsExactly(Map.entry("cpu", "100m"),
+                    Map.entry("memory", "205Mi"));
+              }
+            }),
         row("GPU -> nvidia.com/gpu limits and requests", g -> {
           Specs.C x = c("app");
           x.gpu = 2;
