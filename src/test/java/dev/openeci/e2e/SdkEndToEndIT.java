@@ -27,8 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,9 +40,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The walking skeleton end to end: official SDK clients drive a real openeci process, which runs
  * real container groups on the real engine. Each group's busybox container serves HTTP; the test
- * fetches a page from its IntranetIp, deletes it and proves the engine holds none of its
- * containers.
+ * fetches a page from its IntranetIp, deletes it and proves the backend holds nothing of it. The
+ * class runs once per backend ({@link TestBackend}: the local engine and a real Kubernetes
+ * cluster), the same scenarios and the same assertions on both.
  */
+@ParameterizedClass(name = "{0} backend")
+@MethodSource("dev.openeci.e2e.TestBackend#enabled")
 class SdkEndToEndIT {
   /** Serves a page; exits on SIGTERM at once (the shell is PID 1, so it needs the trap). */
   static final String HTTPD = "mkdir -p /tmp/www; echo \"hello from $GREETING\" > /tmp/www/index.html;"
@@ -50,17 +56,28 @@ class SdkEndToEndIT {
   static ServerProcess server;
   static ContainerRuntime engine;
   static String image;
+  /** The backend {@link #containerIds} and {@link #awaitNoContainers} look at (other ITs: local). */
+  static TestBackend backend = TestBackend.LOCAL;
 
-  @BeforeAll
-  static void start() throws Exception {
-    engine = TestEngine.runtime();
-    image = TestEngine.busyboxImage();
-    server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
+  @Parameter
+  TestBackend thisBackend;
+
+  @BeforeParameterizedClassInvocation
+  static void start(TestBackend b) throws Exception {
+    backend = b;
+    image = b.busybox();
+    if (b == TestBackend.LOCAL) engine = TestEngine.runtime();
+    server = b.server(dataDir.resolve(b.name().toLowerCase())).start();
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() throws Exception {
-    if (server != null) server.close();
+    try {
+      if (server != null) server.close();
+    } finally {
+      server = null;
+      backend = TestBackend.LOCAL;
+    }
   }
 
   static Map<String, Object> createQuery(String name, String greeting) {
@@ -73,7 +90,7 @@ class SdkEndToEndIT {
     q.put("Tag.1.Key", "suite");
     q.put("Tag.1.Value", "e2e");
     q.put("Container.1.Name", "web");
-    q.put("Container.1.Image", TestEngine.busyboxImage());
+    q.put("Container.1.Image", backend.busybox());
     q.put("Container.1.ImagePullPolicy", "IfNotPresent");
     q.put("Container.1.Command.1", "/bin/sh");
     q.put("Container.1.Arg.1", "-c");
@@ -351,12 +368,14 @@ class SdkEndToEndIT {
     }
   }
 
+  /** What the backend holds for the group: engine container ids, or the uids of its Pod and objects. */
   static List<String> containerIds(String groupId) {
-    return engine.list(Map.of(Labels.GROUP_ID, groupId)).stream().map(c -> c.id()).sorted().toList();
+    return backend.objects(groupId);
   }
 
   static void awaitNoContainers(String groupId) {
-    await(() -> containerIds(groupId).isEmpty() ? Boolean.TRUE : null, "engine to hold no container of " + groupId);
+    await(() -> containerIds(groupId).isEmpty() ? Boolean.TRUE : null,
+        backend.name().toLowerCase() + " backend to hold nothing of " + groupId);
   }
 
   static String httpGet(String url) throws Exception {

@@ -56,7 +56,8 @@ final class ServerProcess implements AutoCloseable {
     if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run the package phase first");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", jar.toString(), "serve", "--listen", endpoint(), "--data-dir", dataDir.toString(),
-        "--engine", engine, "--resync-seconds", "5"));
+        "--resync-seconds", "5"));
+    if (engine != null) cmd.addAll(List.of("--engine", engine)); // null: another backend (TestBackend)
     cmd.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -117,6 +118,10 @@ final class ServerProcess implements AutoCloseable {
       process.destroy();
       if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
     }
-    dev.openeci.testing.TestEngine.removeLeftovers(dataDir);
+    if (engine != null) {
+      dev.openeci.testing.TestEngine.removeLeftovers(dataDir);
+    } else {
+      TestBackend.KUBERNETES.removeLeftovers(dataDir);
+    }
   }
 }
