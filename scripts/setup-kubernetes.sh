@@ -227,7 +227,7 @@ busybox_rootfs() { # the same content as RootfsImages.fullBusybox() (what the Ja
     chmod 0755 bin etc www home proc sys dev run var; chmod 1777 tmp; chmod 0700 root
     chown 1000:1000 home/app; chmod 0755 home/app
     cp /bin/busybox bin/busybox; chmod 0755 bin/busybox
-    /bin/busybox --list | grep -E '^[A-Za-z0-9_.\[\]-]+$' | grep -vx busybox | while read -r a; do ln -s busybox "bin/$a"; done
+    /bin/busybox --list | grep -E '^[][A-Za-z0-9_.-]+$' | grep -vx busybox | while read -r a; do ln -s busybox "bin/$a"; done
     printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > etc/passwd
     printf 'root:x:0:\napp:x:1000:\nnogroup:x:65534:\n' > etc/group
     chmod 0644 etc/passwd etc/group )
@@ -650,7 +650,8 @@ up() {
     --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --v=1
 
   wait_for 180 "node $NODE_NAME Ready" node_ready || { tail -30 "$LOGS/kubelet.log" >&2; return 1; }
-  sa_ok() { kc -n default get serviceaccount default >/dev/null 2>&1; }
+  # Pods are refused until the namespace's default ServiceAccount and its token secret exist.
+  sa_ok() { [ -n "$(kc -n default get serviceaccount default -o jsonpath='{.secrets[0].name}' 2>/dev/null)" ]; }
   wait_for 120 "ServiceAccount default/default" sa_ok || { tail -30 "$LOGS/kube-controller-manager.log" >&2; return 1; }
   echo "$(since "$t0")" > "$DIR/up-seconds"
   say "cluster up in $(since "$t0") s: node $NODE_NAME Ready (kubectl: $BIN/kubectl --kubeconfig $KUBECONFIG_ADMIN)"

@@ -79,7 +79,8 @@ public final class TestCluster {
 
   /**
    * Makes a fresh namespace {@code it-<prefix>-<random>} labelled {@link #TEST_LABEL} and waits (up
-   * to 60 s) for its {@code default} ServiceAccount, without which the apiserver refuses pods.
+   * to 60 s) for its {@code default} ServiceAccount and that account's token, without which the
+   * apiserver refuses pods.
    */
   public static String createNamespace(String prefix) {
     String clean = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
@@ -92,7 +93,7 @@ public final class TestCluster {
     k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
         .withLabels(Map.of(TEST_LABEL, "true")).endMetadata().build()).create();
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    while (k.serviceAccounts().inNamespace(name).withName("default").get() == null) {
+    while (!tokenReady(k, name)) {
       if (Instant.now().isAfter(deadline)) {
         throw new IllegalStateException("namespace " + name + " got no default ServiceAccount within 60 s"
             + " (is kube-controller-manager running?)");
@@ -100,6 +101,12 @@ public final class TestCluster {
       pause(Duration.ofMillis(100));
     }
     return name;
+  }
+
+  // Kubernetes 1.20's ServiceAccount admission refuses pods until the account's token secret exists.
+  private static boolean tokenReady(KubernetesClient k, String namespace) {
+    var sa = k.serviceAccounts().inNamespace(namespace).withName("default").get();
+    return sa != null && sa.getSecrets() != null && !sa.getSecrets().isEmpty();
   }
 
   /**

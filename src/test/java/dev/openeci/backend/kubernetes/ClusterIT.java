@@ -3,6 +3,8 @@ package dev.openeci.backend.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.openeci.testing.TestCluster;
+import dev.openeci.testing.TestEngine;
+import dev.openeci.testing.TestRegistry;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The test cluster of {@code scripts/setup-kubernetes.sh} really runs pods: init containers, exec
  * probes, pod IPs reachable from the host, logs (also of the previous instance), exec with the exit
- * code and restarts of a crashing container, all through fabric8 as the Kubernetes backend uses it.
+ * code, restarts of a crashing container and pulls from the plain-HTTP test registry on 127.0.0.1,
+ * all through fabric8 as the Kubernetes backend uses it.
  */
 class ClusterIT {
   static KubernetesClient k8s;
@@ -144,6 +147,32 @@ class ClusterIT {
         p -> p != null && statuses(p).stream().anyMatch(s -> s.getState().getWaiting() != null
             && "CrashLoopBackOff".equals(s.getState().getWaiting().getReason())));
     assertThat(statuses(backingOff).get(0).getLastState().getTerminated().getExitCode()).isEqualTo(7);
+  }
+
+  @Test
+  void pullsFromAPlainHttpRegistryOnLoopback() throws Exception {
+    TestRegistry.requireTools();
+    try (TestRegistry registry = TestRegistry.start(TestRegistry.Mode.PLAIN_HTTP)) {
+      String local = "localhost/openeci-test/cluster-marker:1";
+      String marker = "marker-" + Long.toHexString(System.nanoTime());
+      TestRegistry.importMarkerImage(TestEngine.runtime(), local, marker);
+      String image = registry.push(TestEngine.runtime(), local, "openeci/cluster-marker:1");
+      Pod pod = new PodBuilder()
+          .withNewMetadata().withName("pulled").endMetadata()
+          .withNewSpec()
+            .withRestartPolicy("Never")
+            .addNewContainer()
+              .withName("marker").withImage(image).withImagePullPolicy("Always")
+              .withCommand("cat", "/marker.txt")
+            .endContainer()
+          .endSpec().build();
+      k8s.pods().inNamespace(ns).resource(pod).create();
+      Pod done = await("pulled pod Succeeded", Duration.ofSeconds(120),
+          () -> k8s.pods().inNamespace(ns).withName("pulled").get(),
+          p -> p != null && ("Succeeded".equals(p.getStatus().getPhase()) || "Failed".equals(p.getStatus().getPhase())));
+      assertThat(done.getStatus().getPhase()).as("%s", done.getStatus()).isEqualTo("Succeeded");
+      assertThat(k8s.pods().inNamespace(ns).withName("pulled").getLog()).isEqualTo(marker + "\n");
+    }
   }
 
   private Pod web() {
