@@ -176,7 +176,7 @@ public final class Bench {
       if (i == 0) continue;
       raw.add(r);
       eci.add(e);
-      note(String.format(Locale.ROOT, "run %d: openeci %d ms, raw engine %d ms", i, e, r));
+      note(String.format(Locale.ROOT, "run %d: openeci %d ms, raw %d ms", i, e, r));
     }
     long me = median(eci);
     long mr = median(raw);
