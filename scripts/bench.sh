@@ -92,11 +92,14 @@ cleanup() {
     kill -9 "$SERVER_PID" 2>/dev/null || true
   fi
   if [ "$BACKEND" = kubernetes ]; then
-    # Backstop for an interrupted driver: the pods of this server instance (the driver removes its
-    # own namespace, and the backend's namespaces stay for the next server, as in production).
+    # Backstop for an interrupted driver: the pods of this server instance, then the namespaces its
+    # backend made (this instance ends with the bench; the driver removes its own namespace).
     if [ -f "$DATA/instance-id" ] && [ -n "$KUBECTL" ]; then
-      "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --request-timeout=30s delete pods --all-namespaces \
-        -l "openeci.dev/owner=$(tr -d '\n' < "$DATA/instance-id")" --grace-period=0 --force --wait=false \
+      local sel
+      sel="openeci.dev/owner=$(tr -d '\n' < "$DATA/instance-id")"
+      "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --request-timeout=30s delete pods --all-namespaces -l "$sel" \
+        --grace-period=0 --force --wait=false >/dev/null 2>&1 || true
+      "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --request-timeout=30s delete namespaces -l "$sel" --wait=false \
         >/dev/null 2>&1 || true
     fi
     rm -rf "$DATA"

@@ -176,7 +176,7 @@ public final class Bench {
       if (i == 0) continue;
       raw.add(r);
       eci.add(e);
-      note(String.format(Locale.ROOT, "run %d: openeci %d ms, raw engine %d ms", i, e, r));
+      note(String.format(Locale.ROOT, "run %d: openeci %d ms, raw %d ms", i, e, r));
     }
     long me = median(eci);
     long mr = median(raw);
@@ -351,7 +351,7 @@ public final class Bench {
     double wall = (System.nanoTime() - w0) / 1e9;
     double cpu = (cpuTicks() - cpu0) / (double) CLK_TCK;
     long rss = rssKb();
-    row("fleet: server RSS with " + groups + " Running", String.format(Locale.ROOT, "%.0f MB", rss / 1024.0),
+    row("fleet: server RSS with " + groups + (kubernetes ? " groups" : " Running"), String.format(Locale.ROOT, "%.0f MB", rss / 1024.0),
         String.format(Locale.ROOT, "max %.0f MB over %d s; target <= 256 MB", rssMax / 1024.0, idleSeconds));
     row("fleet: server CPU idle", String.format(Locale.ROOT, "%.2f %% of one core", 100 * cpu / wall),
         String.format(Locale.ROOT, "%.2f CPU-s in %.0f s", cpu, wall));
@@ -622,7 +622,8 @@ public final class Bench {
         String.format(Locale.ROOT, "%d Running, %d unschedulable (requests = limits = %.2f vCPU each)", running,
             unschedulable, cpu));
     row("fleet: first Running / Describe shows all " + running + " Running",
-        String.format(Locale.ROOT, "%.1f s / %.1f s", firstSeen.get() / 1e9, describedS), "through the informers");
+        (firstSeen.get() < 0 ? "none" : String.format(Locale.ROOT, "%.1f s", firstSeen.get() / 1e9))
+            + String.format(Locale.ROOT, " / %.1f s", describedS), "through the informers");
   }
 
   /** The apiserver's apiserver_request_total summed over every label set (admin kubeconfig: /metrics). */
