@@ -25,8 +25,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,8 +46,12 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li><b>0 orphans</b>: no engine container or volume of this server belongs to a group that is
  *       not described (deleted groups leave nothing behind).</li>
  * </ul>
- * The counts are printed as {@code crash-chaos: ...} for the closing note.
+ * The counts are printed as {@code crash-chaos: ...} for the closing note. Runs on both backends
+ * ({@link TestBackend}): on Kubernetes "one sandbox and one container" is one Pod with its one
+ * container running.
  */
+@ParameterizedClass(name = "{0} backend")
+@MethodSource("dev.openeci.e2e.TestBackend#enabled")
 class CrashChaosIT {
   static final int ROUNDS = 3;
   static final int CREATES_PER_ROUND = 6;
@@ -53,18 +60,27 @@ class CrashChaosIT {
   @TempDir
   static Path dataDir;
   static ServerProcess server;
-  static ContainerRuntime engine;
+  static TestBackend backend;
 
-  @BeforeAll
-  static void start() throws Exception {
-    engine = TestEngine.runtime();
-    TestEngine.busyboxImage();
-    server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
+  @Parameter
+  TestBackend thisBackend;
+
+  @BeforeParameterizedClassInvocation
+  static void start(TestBackend b) throws Exception {
+    backend = b;
+    SdkEndToEndIT.backend = b;
+    b.busybox();
+    server = b.server(dataDir.resolve(b.name().toLowerCase())).start();
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() throws Exception {
-    if (server != null) server.close();
+    try {
+      if (server != null) server.close();
+    } finally {
+      server = null;
+      SdkEndToEndIT.backend = TestBackend.LOCAL;
+    }
   }
 
   /** One group the test manages: its name, its create token, and what the server acknowledged. */
@@ -160,24 +176,18 @@ class CrashChaosIT {
     }
     Set<String> liveIds = described.stream().map(g -> (String) g.get("ContainerGroupId"))
         .collect(Collectors.toCollection(TreeSet::new));
-    String owner = Files.readString(dataDir.resolve("instance-id")).trim();
+    String owner = Files.readString(server.dataDir.resolve("instance-id")).trim();
     int orphans = SdkEndToEndIT.await(() -> {
-      List<RuntimeContainer> mine = engine.list(Map.of(Labels.OWNER, owner));
-      long n = mine.stream().filter(c -> !liveIds.contains(c.label(Labels.GROUP_ID))).count();
+      long n = backend.groupsHeld(owner).stream().filter(id -> !liveIds.contains(id)).count();
       return n == 0 ? 0 : null;
-    }, "the engine to hold no container of a deleted group");
-    // One sandbox and one running container per live group, nothing twice.
-    Map<String, Map<String, Integer>> perGroup = new TreeMap<>();
-    for (RuntimeContainer c : engine.list(Map.of(Labels.OWNER, owner))) {
-      if (!c.running()) continue;
-      String key = Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) ? "sandbox" : c.label(Labels.CONTAINER_NAME);
-      perGroup.computeIfAbsent(c.label(Labels.GROUP_ID), k -> new HashMap<>()).merge(key, 1, Integer::sum);
-    }
+    }, "the backend to hold nothing of a deleted group");
+    // One sandbox (or Pod) and one running container per live group, nothing twice.
+    Map<String, Map<String, Integer>> perGroup = backend.running(owner);
     for (String id : liveIds) {
       Map<String, Integer> counts = perGroup.getOrDefault(id, Map.of());
-      if (!counts.equals(Map.of("sandbox", 1, "web", 1))) {
+      if (!counts.equals(backend.oneRunning("web"))) {
         duplicates++;
-        problems.add(id + " runs " + counts + " on the engine, expected one sandbox and one web");
+        problems.add(id + " runs " + counts + " on the backend, expected " + backend.oneRunning("web"));
       }
     }
     long acknowledgedCreates = all.stream().filter(t -> t.id != null).count();

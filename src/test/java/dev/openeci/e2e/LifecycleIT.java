@@ -7,12 +7,20 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Pod lifecycle like a kubelet, on the real engine, read through the official client. */
+/**
+ * Pod lifecycle like a kubelet, read through the official client, on both backends: run by
+ * openeci's own loop on the local engine, by the node's kubelet on Kubernetes.
+ */
+@ParameterizedClass(name = "{0} backend")
+@MethodSource("dev.openeci.e2e.TestBackend#enabled")
 class LifecycleIT {
   @TempDir
   static Path dataDir;
@@ -20,16 +28,20 @@ class LifecycleIT {
   static com.aliyun.teaopenapi.Client client;
   static String image;
 
-  @BeforeAll
-  static void start() throws Exception {
-    image = TestEngine.busyboxImage();
-    server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
+  @Parameter
+  TestBackend thisBackend;
+
+  @BeforeParameterizedClassInvocation
+  static void start(TestBackend b) throws Exception {
+    image = b.busybox();
+    server = b.server(dataDir.resolve(b.name().toLowerCase())).start();
     client = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() throws Exception {
     if (server != null) server.close();
+    server = null;
   }
 
   static Map<String, Object> group(String name, String restartPolicy) {

@@ -9,28 +9,40 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** DescribeContainerLog and synchronous ExecContainerCommand through the official client. */
+@ParameterizedClass(name = "{0} backend")
+@MethodSource("dev.openeci.e2e.TestBackend#enabled")
 class LogsAndExecIT {
   @TempDir
   static Path dataDir;
   static ServerProcess server;
   static com.aliyun.teaopenapi.Client client;
 
-  @BeforeAll
-  static void start() throws Exception {
-    TestEngine.busyboxImage();
-    server = new ServerProcess(dataDir, TestEngine.endpoint()).start();
+  static TestBackend backend;
+
+  @Parameter
+  TestBackend thisBackend;
+
+  @BeforeParameterizedClassInvocation
+  static void start(TestBackend b) throws Exception {
+    backend = b;
+    b.busybox();
+    server = b.server(dataDir.resolve(b.name().toLowerCase())).start();
     client = EciClients.tea(server.endpoint(), ServerProcess.ACCESS_KEY_ID, ServerProcess.ACCESS_KEY_SECRET, false);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() throws Exception {
     if (server != null) server.close();
+    server = null;
   }
 
   static Map<String, Object> q(String... kv) {
@@ -45,7 +57,7 @@ class LogsAndExecIT {
   void logsOfCurrentAndPreviousInstanceAndSyncExec() throws Exception {
     Map<String, Object> create = q("ContainerGroupName", "logs-" + SdkEndToEndIT.shortId(), "RestartPolicy", "Always");
     create.put("Container.1.Name", "counter");
-    create.put("Container.1.Image", TestEngine.busyboxImage());
+    create.put("Container.1.Image", backend.busybox());
     create.put("Container.1.Command.1", "/bin/sh");
     create.put("Container.1.Arg.1", "-c");
     // Every run prints five lines and fails: the previous instance's log is known exactly.

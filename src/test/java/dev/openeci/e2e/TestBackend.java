@@ -67,6 +67,51 @@ enum TestBackend {
     return found.stream().map(o -> o.getKind() + "/" + o.getMetadata().getUid()).sorted().toList();
   }
 
+  /** Ids of the groups of server {@code owner} the backend still holds anything of (running or not). */
+  java.util.Set<String> groupsHeld(String owner) {
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    if (this == LOCAL) {
+      TestEngine.runtime().list(Map.of(Labels.OWNER, owner)).forEach(c -> ids.add(c.label(Labels.GROUP_ID)));
+    } else {
+      TestCluster.client().pods().inAnyNamespace().withLabel(KubernetesNames.OWNER, owner).list().getItems()
+          .forEach(p -> ids.add(p.getMetadata().getLabels().get(KubernetesNames.GROUP_ID)));
+    }
+    return ids;
+  }
+
+  /**
+   * Per group of server {@code owner}, what runs: local, the running sandbox and containers by
+   * name; Kubernetes, the Pods not being deleted and their running containers by name.
+   */
+  Map<String, Map<String, Integer>> running(String owner) {
+    Map<String, Map<String, Integer>> out = new java.util.TreeMap<>();
+    if (this == LOCAL) {
+      for (var c : TestEngine.runtime().list(Map.of(Labels.OWNER, owner))) {
+        if (!c.running()) continue;
+        String key = Labels.ROLE_SANDBOX.equals(c.label(Labels.ROLE)) ? "sandbox" : c.label(Labels.CONTAINER_NAME);
+        out.computeIfAbsent(c.label(Labels.GROUP_ID), k -> new java.util.HashMap<>()).merge(key, 1, Integer::sum);
+      }
+      return out;
+    }
+    for (var p : TestCluster.client().pods().inAnyNamespace().withLabel(KubernetesNames.OWNER, owner).list()
+        .getItems()) {
+      if (p.getMetadata().getDeletionTimestamp() != null) continue;
+      var counts = out.computeIfAbsent(p.getMetadata().getLabels().get(KubernetesNames.GROUP_ID),
+          k -> new java.util.HashMap<>());
+      counts.merge("pod", 1, Integer::sum);
+      if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) continue;
+      for (var cs : p.getStatus().getContainerStatuses()) {
+        if (cs.getState() != null && cs.getState().getRunning() != null) counts.merge(cs.getName(), 1, Integer::sum);
+      }
+    }
+    return out;
+  }
+
+  /** What {@link #running} shows for a healthy group with one container {@code name}. */
+  Map<String, Integer> oneRunning(String name) {
+    return Map.of(this == LOCAL ? "sandbox" : "pod", 1, name, 1);
+  }
+
   /** Removes what a test server left in the cluster: its namespaces (pods first, at once). */
   void removeLeftovers(Path dataDir) {
     Path idFile = dataDir.resolve("instance-id");
