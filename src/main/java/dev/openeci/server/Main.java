@@ -20,10 +20,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The command line: {@code serve}, {@code accesskey create}; the API client commands are in dev.openeci.cli. */
+/** The command line: {@code serve}, {@code accesskey create}, {@code cleanup}; the API client commands are in dev.openeci.cli. */
 @Command(name = "openeci", mixinStandardHelpOptions = true, version = "openeci 0.1.0",
     description = "A self-hosted, Alibaba Cloud ECI-compatible container group service.",
-    subcommands = {Main.Serve.class, Main.AccessKeyCmd.class})
+    subcommands = {Main.Serve.class, Main.AccessKeyCmd.class, CleanupCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
