@@ -158,8 +158,12 @@ class LifecycleIT {
     container(q, "InitContainer.2.", "second", "echo second");
     container(q, "Container.1.", "app", "trap 'exit 0' TERM; sleep 3600 & wait");
     String id = (String) EciClients.call(client, "CreateContainerGroup", q).get("ContainerGroupId");
+    // The app waits while the first init container has started: the group is Pending then (on a
+    // cluster it is Scheduling before that, while the Pod has no node yet: ECI's status model).
     Map<String, Object> waiting = awaitGroup(id, x -> "PodInitializing".equals(
-        ((Map<?, ?>) first(x, "Containers").get("CurrentState")).get("Reason")), "app waiting for init");
+        ((Map<?, ?>) first(x, "Containers").get("CurrentState")).get("Reason"))
+        && List.of("Running", "Terminated").contains(
+            ((Map<?, ?>) first(x, "InitContainers").get("CurrentState")).get("State")), "app waiting for init");
     assertThat(waiting.get("Status")).isEqualTo("Pending");
     Map<String, Object> g = awaitGroup(id, x -> "Running".equals(x.get("Status")), "Running");
     @SuppressWarnings("unchecked")
