@@ -16,7 +16,7 @@ import java.util.function.Function;
  * <p>The contract is level-triggered: the store is the desired state; {@link #wake} says "look at
  * this group again"; the backend converges the group towards its stored spec (create, update,
  * restart generation, deletion) and writes what it observes back into the store (status,
- * container states, events) through the {@code GroupRepository} it was built with. Describe
+ * container states, events) through the {@code GroupStore} it was built with. Describe
  * reads the store only, never the backend.
  */
 public interface PodBackend extends AutoCloseable {
@@ -86,11 +86,11 @@ public interface PodBackend extends AutoCloseable {
    * object a backend makes carries it, so servers sharing an engine or cluster never touch each
    * other's objects), and the server's metrics (engine or apiserver calls, sync passes).
    */
-  record Context(dev.openeci.config.ServerConfig config, dev.openeci.store.GroupRepository groups,
+  record Context(dev.openeci.config.ServerConfig config, dev.openeci.group.GroupStore groups,
       dev.openeci.reconcile.EventRecorder events, java.time.InstantSource clock, String instanceId,
       dev.openeci.ops.Telemetry telemetry) {
     /** With metrics of their own (tests that build one backend alone). */
-    public Context(dev.openeci.config.ServerConfig config, dev.openeci.store.GroupRepository groups,
+    public Context(dev.openeci.config.ServerConfig config, dev.openeci.group.GroupStore groups,
         dev.openeci.reconcile.EventRecorder events, java.time.InstantSource clock, String instanceId) {
       this(config, groups, events, clock, instanceId, new dev.openeci.ops.Telemetry());
     }

@@ -1,6 +1,6 @@
 package dev.openeci.group;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.backend.PodBackend;
 
 /**

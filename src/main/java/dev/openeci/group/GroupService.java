@@ -3,9 +3,8 @@ package dev.openeci.group;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.openeci.api.error.ErrorCode;
-import dev.openeci.store.GroupRepository;
-import dev.openeci.store.GroupRepository.TokenUse;
+import dev.openeci.error.ErrorCode;
+import dev.openeci.group.GroupStore.TokenUse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class GroupService {
   private static final Logger log = LoggerFactory.getLogger(GroupService.class);
 
-  private final GroupRepository repo;
+  private final GroupStore repo;
   private final InstantSource clock;
   private final Consumer<String> wake;
   private final Consumer<GroupSpec> admission;
@@ -32,12 +31,12 @@ public final class GroupService {
   /** Held from the host-port check to the stored group, so two concurrent creates can not both pass. */
   private final Object hostPorts = new Object();
 
-  public GroupService(GroupRepository repo, InstantSource clock, Consumer<String> wake) {
+  public GroupService(GroupStore repo, InstantSource clock, Consumer<String> wake) {
     this(repo, clock, wake, spec -> {});
   }
 
   /** {@code admission}: what the backend refuses beyond the API's own rules (throws an ApiException). */
-  public GroupService(GroupRepository repo, InstantSource clock, Consumer<String> wake, Consumer<GroupSpec> admission) {
+  public GroupService(GroupStore repo, InstantSource clock, Consumer<String> wake, Consumer<GroupSpec> admission) {
     this.repo = repo;
     this.clock = clock;
     this.wake = wake;

@@ -1,7 +1,7 @@
 package dev.openeci.imagecache;
 
-import dev.openeci.api.error.ApiException;
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ApiException;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.group.Ids;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.ImageRefs;
@@ -29,10 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImageCacheService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ImageCacheService.class);
-  public static final ErrorCode SNAPSHOT_NOT_FOUND = new ErrorCode("ImageSnapshot.NotFound", 404,
-      "The specified snapshot does not exist.");
-  public static final ErrorCode SNAPSHOT_INCORRECT_STATUS = new ErrorCode("ImageSnapshot.IncorrectStatus", 400,
-      "The specified image cache is not ready.");
 
   private final ImageCacheRepository repo;
   private final ContainerRuntime runtime;
@@ -155,14 +151,14 @@ public final class ImageCacheService implements AutoCloseable {
 
   private ImageCache find(String accountId, String regionId, String id) {
     return list(accountId, regionId).stream().filter(c -> c.id().equals(id)).findFirst()
-        .orElseThrow(() -> SNAPSHOT_NOT_FOUND.withMessage("The specified image cache " + id + " does not exist."));
+        .orElseThrow(() -> ErrorCode.SNAPSHOT_NOT_FOUND.withMessage("The specified image cache " + id + " does not exist."));
   }
 
   /** ImageSnapshotId of CreateContainerGroup: the cache must exist and be Ready. */
   public ImageCache require(String accountId, String regionId, String id) {
     ImageCache ic = find(accountId, regionId, id);
     if (!ic.ready()) {
-      throw new ApiException(SNAPSHOT_INCORRECT_STATUS,
+      throw new ApiException(ErrorCode.SNAPSHOT_INCORRECT_STATUS,
           "The image cache " + id + " is " + ic.status() + ", not Ready.");
     }
     return ic;

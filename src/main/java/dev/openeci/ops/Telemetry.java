@@ -1,7 +1,7 @@
 package dev.openeci.ops;
 
 import dev.openeci.group.GroupStatus;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -78,7 +78,7 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /** {@code openeci_groups{status}}: groups in the store by status, read from its memory at each scrape. */
-  public void groups(GroupRepository repo) {
+  public void groups(GroupStore repo) {
     for (GroupStatus s : GroupStatus.values()) {
       Gauge.builder("openeci.groups", repo, r -> r.find(g -> g.state().status() == s).size())
           .description("Container groups in the store by status").tag("status", s.name()).register(registry);

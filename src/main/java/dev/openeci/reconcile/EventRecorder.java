@@ -1,6 +1,6 @@
 package dev.openeci.reconcile;
 
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import java.time.InstantSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,10 +8,10 @@ import org.slf4j.LoggerFactory;
 /** Records kubelet-style events of a group (aggregated in the store) and logs them at INFO. */
 public final class EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
-  private final GroupRepository repo;
+  private final GroupStore repo;
   private final InstantSource clock;
 
-  public EventRecorder(GroupRepository repo, InstantSource clock) {
+  public EventRecorder(GroupStore repo, InstantSource clock) {
     this.repo = repo;
     this.clock = clock;
   }

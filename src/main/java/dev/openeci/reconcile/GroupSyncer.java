@@ -21,7 +21,7 @@ import dev.openeci.runtime.RegistryAuth;
 import dev.openeci.runtime.Labels;
 import dev.openeci.runtime.RuntimeContainer;
 import dev.openeci.runtime.RuntimeFailure;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -51,7 +51,7 @@ public final class GroupSyncer {
   /** Passes one sync runs back to back while they keep acting, before it yields its worker. */
   static final int INLINE_PASSES = 4;
 
-  private final GroupRepository repo;
+  private final GroupStore repo;
   private final ContainerRuntime runtime;
   private final InstantSource clock;
   private final EventRecorder events;
@@ -88,7 +88,7 @@ public final class GroupSyncer {
    * @param policy the operator's pod policy (docs/pod-config.md)
    * @param podsDir where per-group volume directories live ({@code <data-dir>/pods})
    */
-  public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
+  public GroupSyncer(GroupStore repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
       ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner,
       dev.openeci.config.PodPolicy policy, java.nio.file.Path podsDir) {
     this(repo, runtime, clock, events, timers, prober, handlers, owner, policy, podsDir,
@@ -99,7 +99,7 @@ public final class GroupSyncer {
    * @param engineTimeout how long one engine call on the stop/restart/delete path may take; a call
    *     that takes longer is abandoned (a Warning event EngineTimeout) and retried on the back-off
    */
-  public GroupSyncer(GroupRepository repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
+  public GroupSyncer(GroupStore repo, ContainerRuntime runtime, InstantSource clock, EventRecorder events,
       ScheduledExecutorService timers, Prober prober, HandlerRunner handlers, String owner,
       dev.openeci.config.PodPolicy policy, java.nio.file.Path podsDir, Duration engineTimeout) {
     this.engineTimeout = engineTimeout;

@@ -5,7 +5,7 @@ import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.Labels;
 import dev.openeci.runtime.RuntimeContainer;
 import dev.openeci.runtime.RuntimeFailure;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,7 +31,7 @@ public final class Reconciler implements Closeable {
   private static final Set<String> RELEVANT = Set.of("start", "die", "died", "oom", "kill", "stop", "remove",
       "destroy", "create", "restart", "pause", "unpause");
 
-  private final GroupRepository repo;
+  private final GroupStore repo;
   private final ContainerRuntime runtime;
   private final WorkQueue queue;
   private final GroupSyncer syncer;
@@ -39,7 +39,7 @@ public final class Reconciler implements Closeable {
   private final Duration resyncPeriod;
   private Closeable subscription;
 
-  public Reconciler(GroupRepository repo, ContainerRuntime runtime, WorkQueue queue, GroupSyncer syncer,
+  public Reconciler(GroupStore repo, ContainerRuntime runtime, WorkQueue queue, GroupSyncer syncer,
       ScheduledExecutorService timers, Duration resyncPeriod) {
     this.repo = repo;
     this.runtime = runtime;

@@ -2,8 +2,8 @@ package dev.openeci.server;
 
 import dev.openeci.api.action.ActionContext;
 import dev.openeci.api.action.ActionHandler;
-import dev.openeci.api.error.ApiException;
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ApiException;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.rpc.ActionResolver;
 import dev.openeci.api.rpc.Authenticator;
 import dev.openeci.api.rpc.FailureLimiter;

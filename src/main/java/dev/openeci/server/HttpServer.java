@@ -1,7 +1,7 @@
 package dev.openeci.server;
 
-import dev.openeci.api.error.ApiException;
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ApiException;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.rpc.HttpReply;
 import dev.openeci.api.rpc.RpcRequest;
 import dev.openeci.config.EdgeConfig;
@@ -237,16 +237,17 @@ public final class HttpServer implements AutoCloseable {
       Object s = request.getAttribute(ERROR_STATUS);
       int status = s instanceof Integer i ? i : response.getStatus();
       if (status < 400) status = 500;
-      ErrorCode code = switch (status) {
-        case 408 -> ErrorCode.REQUEST_TIMEOUT;
-        case 413, 414, 431 -> new ErrorCode("RequestHeaderTooLarge", status,
-            "The request line and headers are larger than this server accepts.");
-        case 500 -> ErrorCode.INTERNAL_ERROR;
-        case 503 -> ErrorCode.SERVICE_UNAVAILABLE;
+      ApiException error = switch (status) {
+        case 408 -> ErrorCode.REQUEST_TIMEOUT.exception();
+        case 413, 414, 431 -> new ApiException(ErrorCode.REQUEST_HEADER_TOO_LARGE,
+            ErrorCode.REQUEST_HEADER_TOO_LARGE.defaultMessage(), status);
+        case 500 -> ErrorCode.INTERNAL_ERROR.exception();
+        case 503 -> ErrorCode.SERVICE_UNAVAILABLE.exception();
         // 505 and the like: the client's fault, so a 4xx (an HTTP version other than 1.0/1.1).
-        default -> new ErrorCode("BadRequest", status > 500 ? 400 : status, "The HTTP request is malformed.");
+        default -> new ApiException(ErrorCode.BAD_REQUEST, ErrorCode.BAD_REQUEST.defaultMessage(),
+            status > 500 ? 400 : status);
       };
-      HttpServer.write(response, callback, dispatcher.edgeError(host(request), code.exception(),
+      HttpServer.write(response, callback, dispatcher.edgeError(host(request), error,
           Request.getRemoteAddr(request)), true);
       return true;
     }

@@ -9,6 +9,7 @@ import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.GroupEvent;
 import dev.openeci.group.GroupSpec;
 import dev.openeci.group.GroupState;
+import dev.openeci.group.GroupStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,7 +28,7 @@ import java.util.function.Predicate;
  * is committed to the database first, then published to the cache, so Describe paths read memory
  * and a crash loses nothing that was acknowledged.
  */
-public final class GroupRepository {
+public final class GroupRepository implements GroupStore {
   /** Events kept per group (ECI returns at most 50; keep a little slack for aggregation). */
   public static final int MAX_EVENTS_PER_GROUP = 100;
 
@@ -82,6 +83,7 @@ public final class GroupRepository {
 
   // --- reads (memory) ---------------------------------------------------------------------------
 
+  @Override
   public Optional<ContainerGroup> get(String id) {
     return Optional.ofNullable(groups.get(id));
   }
@@ -90,6 +92,7 @@ public final class GroupRepository {
    * Groups matching {@code filter}, oldest first (stable order for NextToken paging). Walks the
    * creation-order index, so a listing costs one filter test per group and no sort.
    */
+  @Override
   public List<ContainerGroup> find(Predicate<ContainerGroup> filter) {
     List<ContainerGroup> out = new ArrayList<>();
     for (String id : order.values()) {
@@ -113,6 +116,7 @@ public final class GroupRepository {
   }
 
   /** The groups among {@code ids} matching {@code filter}, oldest first (same order as {@link #find}). */
+  @Override
   public List<ContainerGroup> findAmong(java.util.Collection<String> ids, Predicate<ContainerGroup> filter) {
     List<ContainerGroup> out = new ArrayList<>(ids.size());
     for (String id : ids) {
@@ -123,20 +127,20 @@ public final class GroupRepository {
     return out;
   }
 
+  @Override
   public List<ContainerGroup> all() {
     return List.copyOf(groups.values());
   }
 
   /** Events of a group, oldest first. */
+  @Override
   public List<GroupEvent> events(String groupId) {
     return events.getOrDefault(groupId, List.of());
   }
 
   // --- writes (database, then memory) -------------------------------------------------------------
 
-  /** The resource id a client token was first used for, and the hash of that request. */
-  public record TokenUse(String resourceId, String requestHash) {}
-
+  @Override
   public Optional<TokenUse> findToken(String accountId, String regionId, String action, String token) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT resource_id, request_hash FROM client_tokens"
@@ -152,16 +156,8 @@ public final class GroupRepository {
     });
   }
 
-  /**
-   * Inserts a new group and, when given, its client token, in one transaction. Returns the group
-   * id that owns the token: the new one, or an earlier one when a concurrent request with the same
-   * token won (then nothing is inserted).
-   */
-  public TokenUse create(ContainerGroup g, String clientToken, String requestHash) {
-    return create(g, clientToken, requestHash, Map.of());
-  }
-
   /** As {@link #create(ContainerGroup, String, String)}, also keeping the request's parameters (for updates). */
+  @Override
   public TokenUse create(ContainerGroup g, String clientToken, String requestHash, Map<String, String> params) {
     TokenUse result = db.inTransaction(c -> {
       if (clientToken != null) {
@@ -204,6 +200,7 @@ public final class GroupRepository {
    * state writes and the API's deletion mark never overwrite each other. Returns the stored
    * result, or empty when the group is gone. {@code change} returning its input writes nothing.
    */
+  @Override
   public synchronized Optional<ContainerGroup> modify(String id, java.util.function.UnaryOperator<ContainerGroup> change) {
     ContainerGroup current = groups.get(id);
     if (current == null) return Optional.empty();
@@ -252,6 +249,7 @@ public final class GroupRepository {
   }
 
   /** The group's request parameters as last merged (empty for groups stored before they were kept). */
+  @Override
   public Map<String, String> requestParams(String id) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT params FROM group_requests WHERE group_id=?")) {
@@ -273,6 +271,7 @@ public final class GroupRepository {
    * merged parameters and the client token. {@code check} runs under the group lock against the
    * current record and throws to refuse (wrong status, nothing to change). Returns the new record.
    */
+  @Override
   public synchronized ContainerGroup update(String id, String accountId, String regionId, GroupSpec spec,
       Map<String, String> params, String clientToken, String requestHash,
       java.util.function.Consumer<ContainerGroup> check, Instant now) {
@@ -320,6 +319,7 @@ public final class GroupRepository {
   }
 
   /** Removes a group, its events and its client tokens. */
+  @Override
   public synchronized void delete(String id) {
     db.inTransaction(c -> {
       exec(c, "DELETE FROM group_requests WHERE group_id=?", id);
@@ -336,6 +336,7 @@ public final class GroupRepository {
    * Records an event, aggregating it into the latest one with the same object, reason and message
    * (count + 1, new last timestamp), like the kubelet's event correlator.
    */
+  @Override
   public GroupEvent recordEvent(String groupId, String type, String reason, String message, String object,
       Instant now) {
     synchronized (events) {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.openeci.api.action.ActionContext;
 import dev.openeci.api.action.ActionHandler;
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import dev.openeci.api.rpc.Authenticator;
 import dev.openeci.api.rpc.CredentialStore;
 import dev.openeci.api.rpc.HttpReply;

@@ -200,7 +200,7 @@ class ProtocolFuzzTest {
     try {
       r = s.v3() ? v3(s) : new RpcRequest("POST", "/", ApiHarness.signedQuery(s.action(), s.params()),
           Map.of("host", "h"), new byte[0]);
-    } catch (dev.openeci.api.error.ApiException unparseable) {
+    } catch (dev.openeci.error.ApiException unparseable) {
       return; // the generated parameters themselves break the grammar; property 1 covers those
     }
     String q = r.rawQuery();

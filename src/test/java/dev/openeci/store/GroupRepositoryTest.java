@@ -48,7 +48,7 @@ class GroupRepositoryTest {
       assertThat(g.spec()).isEqualTo(group("eci-1", "a").spec());
       assertThat(g.state().status()).isEqualTo(GroupStatus.Running);
       assertThat(repo.findToken("a", "cn-hangzhou", "CreateContainerGroup", "tok")).get()
-          .extracting(GroupRepository.TokenUse::resourceId).isEqualTo("eci-1");
+          .extracting(dev.openeci.group.GroupStore.TokenUse::resourceId).isEqualTo("eci-1");
       assertThat(repo.events("eci-1")).singleElement().satisfies(e -> {
         assertThat(e.count()).isEqualTo(2);
         assertThat(e.firstTimestamp()).isEqualTo(T);

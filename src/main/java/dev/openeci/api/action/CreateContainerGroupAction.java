@@ -1,6 +1,6 @@
 package dev.openeci.api.action;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.mapping.CreateRequestMapper;
 import dev.openeci.api.mapping.UpdateMerge;
 import dev.openeci.group.ContainerSpec;

@@ -23,7 +23,7 @@ public final class CreateImageCacheAction implements ActionHandler {
   @Override
   public Object handle(ActionContext ctx) {
     if (caches == null) {
-      throw dev.openeci.api.error.ErrorCode.UNSUPPORTED_OPERATION.withMessage("Image caches are images pulled into"
+      throw dev.openeci.error.ErrorCode.UNSUPPORTED_OPERATION.withMessage("Image caches are images pulled into"
           + " the local engine ahead of time; on the Kubernetes backend the cluster's nodes pull images themselves"
           + " (docs/kubernetes.md).");
     }

@@ -1,10 +1,10 @@
 package dev.openeci.api.action;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.mapping.DescribeMapper;
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.GroupEvent;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -18,10 +18,10 @@ import java.util.Map;
  * scheduling); SinceSecond keeps events seen in the last N seconds.
  */
 public final class DescribeContainerGroupEventsAction implements ActionHandler {
-  private final GroupRepository repo;
+  private final GroupStore repo;
   private final InstantSource clock;
 
-  public DescribeContainerGroupEventsAction(GroupRepository repo, InstantSource clock) {
+  public DescribeContainerGroupEventsAction(GroupStore repo, InstantSource clock) {
     this.repo = repo;
     this.clock = clock;
   }

@@ -6,7 +6,7 @@ import dev.openeci.group.ContainerSpec;
 import dev.openeci.group.ContainerState;
 import dev.openeci.group.ContainerStatus;
 import dev.openeci.group.GroupStatus;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,10 +19,10 @@ import java.util.Map;
  * the model's literal {@code StartedAtstartedAt}). For pollers: SinceSecond, Limit up to 200.
  */
 public final class DescribeContainerGroupStatusAction implements ActionHandler {
-  private final GroupRepository repo;
+  private final GroupStore repo;
   private final InstantSource clock;
 
-  public DescribeContainerGroupStatusAction(GroupRepository repo, InstantSource clock) {
+  public DescribeContainerGroupStatusAction(GroupStore repo, InstantSource clock) {
     this.repo = repo;
     this.clock = clock;
   }

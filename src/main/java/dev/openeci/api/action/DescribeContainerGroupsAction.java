@@ -11,7 +11,7 @@ import dev.openeci.api.mapping.Views;
 import dev.openeci.api.rpc.ResponseWriter;
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.GroupEvent;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.InstantSource;
@@ -28,11 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * per change and reused by every Describe until the group or its events change.
  */
 public final class DescribeContainerGroupsAction implements ActionHandler {
-  private final GroupRepository repo;
+  private final GroupStore repo;
   private final InstantSource clock;
   private final Map<String, CachedView> views = new ConcurrentHashMap<>();
 
-  public DescribeContainerGroupsAction(GroupRepository repo, InstantSource clock) {
+  public DescribeContainerGroupsAction(GroupStore repo, InstantSource clock) {
     this.repo = repo;
     this.clock = clock;
   }

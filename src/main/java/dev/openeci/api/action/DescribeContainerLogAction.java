@@ -1,6 +1,6 @@
 package dev.openeci.api.action;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.ContainerAccess;
 import dev.openeci.group.ContainerGroup;

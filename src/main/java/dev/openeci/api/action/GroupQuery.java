@@ -1,10 +1,10 @@
 package dev.openeci.api.action;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.Tag;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,7 +25,7 @@ final class GroupQuery {
    * The caller's groups matching the filters, oldest first. With ContainerGroupIds only those ids
    * are looked up (no scan of every group: Describe by id is the hot path).
    */
-  static List<ContainerGroup> find(GroupRepository repo, ActionContext ctx, Instant now) {
+  static List<ContainerGroup> find(GroupStore repo, ActionContext ctx, Instant now) {
     List<String> ids = ctx.params().jsonStringArray("ContainerGroupIds");
     if (ids != null && ids.size() > 20) throw ErrorCode.invalid("ContainerGroupIds", "at most 20 ids, got " + ids.size());
     Set<String> idSet = ids == null || ids.isEmpty() ? null : new LinkedHashSet<>(ids);

@@ -1,7 +1,7 @@
 package dev.openeci.api.mapping;
 
-import dev.openeci.api.error.ApiException;
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ApiException;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.config.Capabilities;
 import dev.openeci.group.Action;

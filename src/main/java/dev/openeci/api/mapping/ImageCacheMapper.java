@@ -1,6 +1,6 @@
 package dev.openeci.api.mapping;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.imagecache.ImageCache;
 import dev.openeci.imagecache.ImageCacheService;

@@ -4,7 +4,7 @@ import static dev.openeci.api.mapping.CreateRequestMapper.emptyToNull;
 import static dev.openeci.api.mapping.CreateRequestMapper.nonNegative;
 import static dev.openeci.api.mapping.CreateRequestMapper.oneOf;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.PodOptions;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.openeci.api.mapping;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.config.Capabilities;
 import dev.openeci.config.PodPolicy;
 import dev.openeci.group.ContainerSpec;

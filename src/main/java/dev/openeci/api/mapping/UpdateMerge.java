@@ -1,6 +1,6 @@
 package dev.openeci.api.mapping;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

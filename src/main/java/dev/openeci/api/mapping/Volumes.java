@@ -1,8 +1,8 @@
 package dev.openeci.api.mapping;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.openeci.api.error.ApiException;
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ApiException;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.VolumeSpec;
 import java.util.ArrayList;
@@ -19,8 +19,6 @@ final class Volumes {
   static final int MAX_VOLUME_BYTES = 60 * 1024;
   static final List<String> TYPES = List.of("EmptyDirVolume", "ConfigFileVolume", "NFSVolume", "FlexVolume",
       "HostPathVolume", "DiskVolume");
-  static final ErrorCode DUPLICATED_VOLUME_NAME = new ErrorCode("InvalidParameter.DuplicatedVolumeName", 400,
-      "The container group includes volumes with duplicate names.");
 
   private Volumes() {}
 
@@ -35,7 +33,7 @@ final class Volumes {
       String name = v.required("Name");
       CreateRequestMapper.checkName(v.path("Name"), name);
       if (!names.add(name)) {
-        throw new ApiException(DUPLICATED_VOLUME_NAME, "The container group includes volumes with duplicate names: \""
+        throw new ApiException(ErrorCode.DUPLICATED_VOLUME_NAME, "The container group includes volumes with duplicate names: \""
             + name + "\".");
       }
       String type = v.string("Type");

@@ -1,6 +1,6 @@
 package dev.openeci.api.rpc;
 
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 
 /** Action and Version from the parameters (V1) or the {@code x-acs-*} headers (V3). */
 public final class ActionResolver {

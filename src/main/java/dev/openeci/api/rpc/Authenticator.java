@@ -1,7 +1,7 @@
 package dev.openeci.api.rpc;
 
-import dev.openeci.api.error.ApiException;
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ApiException;
+import dev.openeci.error.ErrorCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

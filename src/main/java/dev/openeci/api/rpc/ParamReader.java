@@ -3,7 +3,7 @@ package dev.openeci.api.rpc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ErrorCode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -109,7 +109,7 @@ public final class ParamReader {
     }
   }
 
-  private dev.openeci.api.error.ApiException tooManyDigits(String name, String v) {
+  private dev.openeci.error.ApiException tooManyDigits(String name, String v) {
     return ErrorCode.invalid(path(name), "\"" + v.substring(0, 16) + "...\" (" + v.length()
         + " characters) is not a number of at most " + MAX_NUMBER_CHARS + " characters");
   }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;

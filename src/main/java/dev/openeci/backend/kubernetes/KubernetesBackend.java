@@ -1,6 +1,6 @@
 package dev.openeci.backend.kubernetes;
 
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import dev.openeci.backend.PodBackend;
 import dev.openeci.group.ContainerGroup;
 import dev.openeci.group.GroupEvent;
@@ -9,7 +9,7 @@ import dev.openeci.group.GroupStatus;
 import dev.openeci.reconcile.EventRecorder;
 import dev.openeci.reconcile.WorkQueue;
 import dev.openeci.runtime.ContainerRuntime;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Event;
@@ -66,7 +66,7 @@ public final class KubernetesBackend implements PodBackend {
   /** Events of one Kubernetes Event recorded at most per observation (count jumps while we were away). */
   private static final int MAX_REPEATS = 5;
 
-  private final GroupRepository groups;
+  private final GroupStore groups;
   private final EventRecorder events;
   private final InstantSource clock;
   private final String instanceId;

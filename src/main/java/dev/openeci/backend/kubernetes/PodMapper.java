@@ -2,8 +2,8 @@ package dev.openeci.backend.kubernetes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.openeci.api.error.ApiException;
-import dev.openeci.api.error.ErrorCode;
+import dev.openeci.error.ApiException;
+import dev.openeci.error.ErrorCode;
 import dev.openeci.api.mapping.PodRules;
 import dev.openeci.config.Capabilities;
 import dev.openeci.group.Action;
@@ -83,9 +83,6 @@ import java.util.Set;
 public final class PodMapper {
   private PodMapper() {}
 
-  /** DiskVolume / FlexVolume on a server without {@code --k8s-storage-class}. */
-  public static final ErrorCode FORBIDDEN_PERSISTENT_VOLUME = new ErrorCode("Forbidden.PersistentVolume", 403,
-      "DiskVolume and FlexVolume need a StorageClass, and this server's Kubernetes backend has none.");
   /** The extended resource of NVIDIA's device plugin. */
   public static final String GPU_RESOURCE = "nvidia.com/gpu";
   /** Size of a DiskVolume claim without DiskSize and of a FlexVolume claim (ECI's smallest cloud disk). */
@@ -110,7 +107,7 @@ public final class PodMapper {
    * What the Kubernetes backend refuses (docs/kubernetes.md), on top of the shared rules:
    * the operator's policy as on the local backend ({@link PodRules#checkPolicy}: 403
    * Forbidden.HostPath / Forbidden.Privileged / Forbidden.Capability, the grace bound); 403
-   * {@link #FORBIDDEN_PERSISTENT_VOLUME} for Disk/Flex without a StorageClass; 400 InvalidParameter
+   * {@link ErrorCode#FORBIDDEN_PERSISTENT_VOLUME} for Disk/Flex without a StorageClass; 400 InvalidParameter
    * for what Kubernetes 1.20 cannot express (container names over 63 characters, a HostName that is
    * not one DNS label, DnsPolicy None without a name server, more than 6 search domains or 256
    * characters of them, Bidirectional propagation in a non-privileged container, a
@@ -198,7 +195,7 @@ public final class PodMapper {
       for (int i = 0; i < spec.volumes().size(); i++) {
         VolumeSpec v = spec.volumes().get(i);
         if (v instanceof VolumeSpec.Disk || v instanceof VolumeSpec.Flex) {
-          throw FORBIDDEN_PERSISTENT_VOLUME.withMessage("Volume." + (i + 1) + " (" + v.typeName() + " \"" + v.name()
+          throw ErrorCode.FORBIDDEN_PERSISTENT_VOLUME.withMessage("Volume." + (i + 1) + " (" + v.typeName() + " \"" + v.name()
               + "\") is not allowed: on Kubernetes a " + v.typeName() + " becomes a PersistentVolumeClaim, and this"
               + " server has no StorageClass for them (serve --k8s-storage-class).");
         }

@@ -14,7 +14,7 @@ import dev.openeci.reconcile.WorkQueue;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.Labels;
 import dev.openeci.runtime.RuntimeContainer;
-import dev.openeci.store.GroupRepository;
+import dev.openeci.group.GroupStore;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Comparator;
@@ -41,7 +41,7 @@ public final class LocalBackend implements PodBackend {
   private final WorkQueue queue;
   private final Reconciler reconciler;
 
-  public LocalBackend(ServerConfig config, ContainerRuntime engine, GroupRepository groups, EventRecorder events,
+  public LocalBackend(ServerConfig config, ContainerRuntime engine, GroupStore groups, EventRecorder events,
       InstantSource clock, String instanceId, Telemetry telemetry) {
     // Every engine call is timed and counted (/metrics); the engine itself stays unaware.
     ContainerRuntime runtime = new MeteredRuntime(engine, telemetry);

@@ -3,7 +3,7 @@ package dev.openeci.api.action;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import dev.openeci.backend.PodBackend;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.server.ExecSessions;

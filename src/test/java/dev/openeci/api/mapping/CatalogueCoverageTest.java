@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.GroupSpec;
 import java.io.BufferedReader;

@@ -3,7 +3,7 @@ package dev.openeci.api.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.imagecache.ImageCache;
 import dev.openeci.imagecache.ImageCacheService;

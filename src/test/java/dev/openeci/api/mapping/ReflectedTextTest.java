@@ -2,7 +2,7 @@ package dev.openeci.api.mapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import dev.openeci.api.rpc.ParamReader;
 import dev.openeci.group.GroupSpec;
 import dev.openeci.reconcile.PodConfigs;

@@ -3,7 +3,7 @@ package dev.openeci.api.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

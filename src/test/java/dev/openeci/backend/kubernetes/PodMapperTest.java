@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.openeci.api.error.ApiException;
+import dev.openeci.error.ApiException;
 import dev.openeci.config.PodPolicy;
 import dev.openeci.group.Action;
 import dev.openeci.group.ContainerSecurity;

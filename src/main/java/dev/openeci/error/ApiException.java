@@ -1,12 +1,19 @@
-package dev.openeci.api.error;
+package dev.openeci.error;
 
 /** The one exception type that carries an {@link ErrorCode} to the protocol layer. */
 public final class ApiException extends RuntimeException {
   private final ErrorCode error;
+  private final int httpStatus;
 
   public ApiException(ErrorCode error, String message) {
+    this(error, message, error.httpStatus());
+  }
+
+  /** For the HTTP layer only: the code served with the status the HTTP exchange already has. */
+  public ApiException(ErrorCode error, String message, int httpStatus) {
     super(message, null, false, false);
     this.error = error;
+    this.httpStatus = httpStatus;
   }
 
   public ErrorCode error() {
@@ -18,6 +25,6 @@ public final class ApiException extends RuntimeException {
   }
 
   public int httpStatus() {
-    return error.httpStatus();
+    return httpStatus;
   }
 }
