@@ -99,7 +99,13 @@ public enum ErrorCode {
   SNAPSHOT_NOT_FOUND("ImageSnapshot.NotFound", 404,
       "The specified snapshot does not exist."),
   SNAPSHOT_INCORRECT_STATUS("ImageSnapshot.IncorrectStatus", 400,
-      "The specified image cache is not ready.");
+      "The specified image cache is not ready."),
+
+  // --- commit-images: ResizeContainerGroupVolume (docs/images.md) -------------------------------
+  INVALID_VOLUME_TYPE("InvalidVolumeType", 403,
+      "The specified volume is not a disk volume; only disk volumes can be resized."),
+  VOLUME_RESIZE_UNSUPPORTED("OperationDenied.VolumeResize", 403,
+      "Disk volumes of this server have no size of their own and cannot be resized.");
 
   private final String code;
   private final int httpStatus;

@@ -19,4 +19,9 @@ public final class Ids {
   public static String newImageCacheId() {
     return "imc-" + newGroupId().substring(4);
   }
+
+  /** CommitContainer task ids like ECI's: {@code t-} + 20 lower-case letters and digits. */
+  public static String newTaskId() {
+    return "t-" + newGroupId().substring(4);
+  }
 }

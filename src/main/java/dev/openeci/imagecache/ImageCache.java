@@ -44,6 +44,12 @@ public record ImageCache(String id, String accountId, String regionId, String na
         lastMatchedTime, events, tags);
   }
 
+  /** UpdateImageCache: another name, image list, expiry or tags (events and times kept). */
+  public ImageCache withDefinition(String name, List<String> images, Instant expireTime, List<Tag> tags) {
+    return new ImageCache(id, accountId, regionId, name, images, status, progress, creationTime, expireTime,
+        lastMatchedTime, events, tags);
+  }
+
   public ImageCache withMatched(Instant at) {
     return new ImageCache(id, accountId, regionId, name, images, status, progress, creationTime, expireTime, at,
         events, tags);

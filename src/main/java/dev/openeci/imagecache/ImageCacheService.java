@@ -74,11 +74,62 @@ public final class ImageCacheService implements AutoCloseable {
         null, List.of(), r.tags());
     repo.insert(ic);
     log.info("{}: image cache {} created for {}; pulling in the background", ic.id(), r.name(), r.images());
-    pullers.submit(() -> pullAll(ic.id(), accountId, r));
+    pullers.submit(() -> pullAll(ic.id(), accountId, r, "Successfully created image cache"));
     return ic;
   }
 
-  private void pullAll(String id, String accountId, Request r) {
+  /**
+   * What UpdateImageCache asks for; null fields are left as they are. {@code images} not null: the
+   * cache's images become that list and are pulled again, as CreateImageCache pulls them.
+   */
+  public record Update(String name, List<String> images, List<RegistryAuth> credentials,
+      List<String> plainHttpRegistries, List<String> insecureRegistries, Integer retentionDays,
+      List<ImageCache.Tag> tags) {}
+
+  /**
+   * UpdateImageCache: renames, re-pulls, sets the retention (counted from now) or the tags. A cache
+   * still pulling (Preparing, Creating) cannot be updated (ImageSnapshot.IncorrectStatus).
+   */
+  public ImageCache update(String accountId, String regionId, String id, Update u) {
+    find(accountId, regionId, id);
+    var now = clock.instant();
+    boolean repull = u.images() != null;
+    ImageCache updated = repo.modify(id, cur -> {
+      if (ImageCache.PREPARING.equals(cur.status()) || ImageCache.CREATING.equals(cur.status())) {
+        throw new ApiException(ErrorCode.SNAPSHOT_INCORRECT_STATUS, "The image cache " + id + " is "
+            + cur.status() + ": it can be updated once it is Ready or Failed.");
+      }
+      String name = u.name() == null ? cur.name() : u.name();
+      List<String> images = repull ? u.images() : cur.images();
+      var expire = u.retentionDays() == null ? cur.expireTime() : now.plus(Duration.ofDays(u.retentionDays()));
+      List<ImageCache.Tag> tags = u.tags() == null ? cur.tags() : u.tags();
+      ImageCache next = cur.withDefinition(name, images, expire, tags);
+      if (!name.equals(cur.name())) {
+        next = next.withEvent("Normal", "Updated", "Image cache renamed from " + cur.name() + " to " + name, now);
+      }
+      if (u.retentionDays() != null) {
+        next = next.withEvent("Normal", "Updated", "Image cache retained for " + u.retentionDays()
+            + " days from now", now);
+      }
+      if (repull) {
+        next = next.withStatus(ImageCache.PREPARING, 0).withEvent("Normal", "Updating",
+            "Updating image cache: pulling " + images.size() + " image(s) again", now);
+      }
+      return next;
+    }).orElseThrow(() -> ErrorCode.SNAPSHOT_NOT_FOUND.withMessage("The specified image cache " + id
+        + " does not exist."));
+    log.info("{}: image cache updated (name {}, {}){}", id, updated.name(), updated.images(),
+        repull ? "; pulling again in the background" : "");
+    if (repull) {
+      Request r = new Request(updated.name(), updated.images(), u.credentials() == null ? List.of() : u.credentials(),
+          u.plainHttpRegistries() == null ? List.of() : u.plainHttpRegistries(),
+          u.insecureRegistries() == null ? List.of() : u.insecureRegistries(), null, updated.tags());
+      pullers.submit(() -> pullAll(id, accountId, r, "Successfully updated image cache"));
+    }
+    return updated;
+  }
+
+  private void pullAll(String id, String accountId, Request r, String readyMessage) {
     try {
       if (repo.modify(id, c -> c.withStatus(ImageCache.CREATING, 0)).isEmpty()) return;
       int done = 0;
@@ -123,7 +174,7 @@ public final class ImageCacheService implements AutoCloseable {
             "Successfully pulled image \"" + image + "\" in " + ms + "ms", clock.instant()));
       }
       repo.modify(id, c -> c.withStatus(ImageCache.READY, 100)
-          .withEvent("Normal", "Ready", "Successfully created image cache", clock.instant()));
+          .withEvent("Normal", "Ready", readyMessage, clock.instant()));
       log.info("{}: image cache ready", id);
     } catch (RuntimeException e) {
       log.warn("{}: image cache failed unexpectedly: {}", id, e.toString());

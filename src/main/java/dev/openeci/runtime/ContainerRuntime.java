@@ -148,6 +148,11 @@ public interface ContainerRuntime extends Closeable {
     return Optional.empty();
   }
 
+  /** Commit and push of containers (CommitContainer); engines without them throw {@link RuntimeFailure}. */
+  default ImageCommits imageCommits() {
+    throw new RuntimeFailure("this container engine cannot commit containers to images");
+  }
+
   /** Raised when a create finds its name already in use (a previous attempt got that far). */
   final class NameConflict extends RuntimeFailure {
     public NameConflict(String message) {

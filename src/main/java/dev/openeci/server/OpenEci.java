@@ -60,6 +60,7 @@ public final class OpenEci implements AutoCloseable {
   private final HttpServer http;
   private final ExecSessions execSessions;
   private final ImageCacheService imageCaches;
+  private final dev.openeci.commit.CommitService commits; // CommitContainer (commit-images); null on Kubernetes
   // operations endpoints and metrics (docs/operations.md)
   private final dev.openeci.ops.Telemetry telemetry = new dev.openeci.ops.Telemetry();
   private final dev.openeci.ops.Readiness readiness;
@@ -103,6 +104,9 @@ public final class OpenEci implements AutoCloseable {
         ? new ImageCacheService(new ImageCacheRepository(db), local.runtime(), clock,
             new dev.openeci.runtime.ImageAccess(config.dataDir().resolve("image-access")))
         : null;
+    // CommitContainer drives the local engine; on Kubernetes the commit actions answer UnsupportedOperation.
+    this.commits = backend instanceof LocalBackend local ? new dev.openeci.commit.CommitService(
+        new dev.openeci.commit.CommitTaskRepository(db), service, local.runtime(), clock) : null;
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
@@ -119,7 +123,12 @@ public final class OpenEci implements AutoCloseable {
         new ExecContainerCommandAction(access, execSessions, execLimits),
         new CreateImageCacheAction(imageCaches),
         new DescribeImageCachesAction(imageCaches),
-        new DeleteImageCacheAction(imageCaches));
+        new DeleteImageCacheAction(imageCaches),
+        // commit-images: commit/push, image cache update, volume resize (docs/images.md)
+        new dev.openeci.api.action.UpdateImageCacheAction(imageCaches),
+        new dev.openeci.api.action.CommitContainerAction(commits),
+        new dev.openeci.api.action.DescribeCommitContainerTaskAction(commits),
+        new dev.openeci.api.action.ResizeContainerGroupVolumeAction(service, !(backend instanceof LocalBackend)));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
         new ResponseWriter(env.get(ResponseWriter.RECOMMEND_ENV)), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());
@@ -227,6 +236,7 @@ public final class OpenEci implements AutoCloseable {
     http.close();
     backend.close();
     if (imageCaches != null) imageCaches.close();
+    if (commits != null) commits.close();
     db.close();
     telemetry.close();
   }

@@ -24,7 +24,8 @@ public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   /** Migrations in order; add a file and a line here to evolve the schema. */
   private static final String[] MIGRATIONS = {"db/V1__initial.sql", "db/V2__restart_generation.sql",
-      "db/V3__group_requests.sql", "db/V4__image_caches.sql", "db/V5__nonces.sql"};
+      "db/V3__group_requests.sql", "db/V4__image_caches.sql", "db/V5__nonces.sql",
+      "db/V6__commit_tasks.sql"};
 
   /** Columns stored sealed: table, row key column, value column (contexts as the repositories bind them). */
   static final String[][] SEALED = {{"access_keys", "access_key_id", "secret"}, {"container_groups", "id", "spec"},

@@ -24,10 +24,37 @@ public final class ImageCacheMapper {
     Text.checkNoControl(p);
     String name = p.string("ImageCacheName");
     if (name == null || name.isEmpty()) throw ErrorCode.missing("ImageCacheName");
+    checkName(name);
+    List<String> images = images(p);
+    if (images.isEmpty()) throw ErrorCode.missing("Image.1");
+    return new ImageCacheService.Request(name, images, credentials(p), Options.csv(p.string("PlainHttpRegistry")),
+        Options.csv(p.string("InsecureRegistry")), retention(p), tags(p));
+  }
+
+  /**
+   * UpdateImageCache: {@code ImageCacheId} and what changes (a name, an image list that is pulled
+   * again, a retention, tags); parameters not sent stay as they are.
+   */
+  public static ImageCacheService.Update update(ParamReader p) {
+    Text.checkNoControl(p);
+    String name = p.string("ImageCacheName");
+    if (name != null && name.isEmpty()) name = null;
+    if (name != null) checkName(name);
+    List<String> images = images(p);
+    List<ImageCache.Tag> tags = tags(p);
+    return new ImageCacheService.Update(name, images.isEmpty() ? null : images, credentials(p),
+        Options.csv(p.string("PlainHttpRegistry")), Options.csv(p.string("InsecureRegistry")), retention(p),
+        p.has("Tag") ? tags : null);
+  }
+
+  private static void checkName(String name) {
     if (name.length() < 2 || !NAME.matcher(name).matches()) {
       throw ErrorCode.invalid("ImageCacheName", "2-128 characters: lower-case letters, digits and hyphens,"
           + " not starting or ending with a hyphen");
     }
+  }
+
+  private static List<String> images(ParamReader p) {
     List<String> images = new ArrayList<>();
     for (String image : p.strings("Image")) {
       if (image == null || image.isBlank()) throw ErrorCode.invalid("Image", "an image reference must not be empty");
@@ -37,8 +64,12 @@ public final class ImageCacheMapper {
       }
       if (!images.contains(trimmed)) images.add(trimmed);
     }
-    if (images.isEmpty()) throw ErrorCode.missing("Image.1");
     if (images.size() > MAX_IMAGES) throw ErrorCode.invalid("Image", "at most " + MAX_IMAGES + " images");
+    return images;
+  }
+
+  /** ImageRegistryCredential.N.{Server, UserName, Password}: all three required. */
+  public static List<RegistryAuth> credentials(ParamReader p) {
     List<RegistryAuth> creds = new ArrayList<>();
     for (ParamReader c : p.list("ImageRegistryCredential")) {
       String server = c.string("Server");
@@ -49,8 +80,16 @@ public final class ImageCacheMapper {
       if (password == null || password.isEmpty()) throw ErrorCode.missing(c.path("Password"));
       creds.add(new RegistryAuth(server.trim(), user, password));
     }
+    return creds;
+  }
+
+  private static Integer retention(ParamReader p) {
     Integer retention = p.integer("RetentionDays");
     if (retention != null && retention < 1) throw ErrorCode.invalid("RetentionDays", "must be >= 1");
+    return retention;
+  }
+
+  private static List<ImageCache.Tag> tags(ParamReader p) {
     List<ImageCache.Tag> tags = new ArrayList<>();
     for (ParamReader t : p.list("Tag")) {
       String key = t.string("Key");
@@ -59,8 +98,7 @@ public final class ImageCacheMapper {
       tags.add(new ImageCache.Tag(key, value == null ? "" : value));
     }
     if (tags.size() > 20) throw ErrorCode.invalid("Tag", "at most 20 tags");
-    return new ImageCacheService.Request(name, images, creds, Options.csv(p.string("PlainHttpRegistry")),
-        Options.csv(p.string("InsecureRegistry")), retention, tags);
+    return tags;
   }
 
   /** DescribeImageCaches' filters: ImageCacheId (one id or several, comma-separated), ImageCacheName, SnapshotId, Image. */

@@ -330,6 +330,8 @@ public final class DockerRuntime implements ContainerRuntime {
     return java.util.Base64.getUrlEncoder().encodeToString(node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  @Override public dev.openeci.runtime.ImageCommits imageCommits() { return new DockerCommits(client, rawHttp, podman); }
+
   /** Removes an image reference (untag; the image goes when no other tag holds it). Missing is not an error. */
   public void removeImage(String reference) {
     try {
