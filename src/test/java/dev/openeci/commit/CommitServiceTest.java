@@ -104,7 +104,7 @@ class CommitServiceTest {
 
   static String createGroup(ApiHarness h, String... extra) {
     Map<String, String> p = new java.util.LinkedHashMap<>(Map.of("RegionId", "cn-hangzhou", "ContainerGroupName",
-        "g", "Container.1.Name", "app", "Container.1.Image", "busybox"));
+        "grp", "Container.1.Name", "app", "Container.1.Image", "busybox"));
     for (int i = 0; i < extra.length; i += 2) p.put(extra[i], extra[i + 1]);
     ApiHarness.Reply r = h.call("CreateContainerGroup", p);
     assertThat(r.status()).as(r.body().toString()).isEqualTo(200);

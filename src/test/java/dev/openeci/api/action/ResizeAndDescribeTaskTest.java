@@ -51,7 +51,7 @@ class ResizeAndDescribeTaskTest {
   static String group(ApiHarness h) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("RegionId", "cn-hangzhou");
-    p.put("ContainerGroupName", "g");
+    p.put("ContainerGroupName", "grp");
     p.put("Container.1.Name", "app");
     p.put("Container.1.Image", "busybox");
     p.put("Volume.1.Name", "data");
