@@ -138,4 +138,28 @@ class ResizeAndDescribeTaskTest {
     Object r = kube.handle(ctx(Map.of("TaskId", "[\"t-1\"]")));
     assertThat(r).isEqualTo(new DescribeCommitContainerTaskAction.Response(List.of(), "10", "", 0));
   }
+
+  @Test
+  void withoutALocalEngineTheCommitAndCacheActionsValidateThenAnswerUnsupportedOperation() {
+    CommitContainerAction commit = new CommitContainerAction(null);
+    UpdateImageCacheAction update = new UpdateImageCacheAction(null);
+    record Case(ActionHandler action, Map<String, String> params, int status, String code) {}
+    List<Case> cases = List.of(
+        new Case(commit, Map.of("ContainerGroupId", "eci-1", "ContainerName", "app", "Image.Repository",
+            "127.0.0.1:5000/a"), 400, "UnsupportedOperation"),
+        new Case(commit, Map.of("ContainerGroupId", "eci-1", "ContainerName", "app"), 400, "MissingParameter"),
+        new Case(update, Map.of("ImageCacheId", "imc-1", "ImageCacheName", "new-name"), 400, "UnsupportedOperation"),
+        new Case(update, Map.of("ImageCacheName", "new-name"), 400, "MissingParameter"),
+        new Case(update, Map.of("ImageCacheId", "imc-1", "RetentionDays", "-1"), 400, "InvalidParameter"));
+    List<String> failures = new ArrayList<>();
+    for (Case c : cases) {
+      try {
+        c.action().handle(ctx(c.params()));
+        failures.add(c + ": accepted");
+      } catch (ApiException e) {
+        if (e.httpStatus() != c.status() || !e.code().equals(c.code())) failures.add(c + ": got " + e.code());
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
 }
