@@ -58,8 +58,19 @@ public final class CommitService implements AutoCloseable {
       if (!t.finished()) {
         repo.modify(t.id(), cur -> cur.finish(CommitTask.FAILED, INTERRUPTED, clock.instant()));
         log.warn("{}: commit task {} was interrupted by a restart: Failed", t.groupId(), t.id());
+        try {
+          runtime.imageCommits().untag(localImage(t.id())); // the commit may have finished before the stop
+        } catch (RuntimeException e) {
+          log.warn("{}: commit task {}: cannot remove the local image {}: {}", t.groupId(), t.id(),
+              localImage(t.id()), e.getMessage());
+        }
       }
     }
+  }
+
+  /** The private local image a task commits to before the push (removed after it). */
+  static String localImage(String taskId) {
+    return "localhost/openeci-commit/" + taskId + ":1";
   }
 
   /**
@@ -139,7 +150,7 @@ public final class CommitService implements AutoCloseable {
   private void run(CommitTask task, String containerId, Request r, Optional<RegistryAuth> auth, boolean insecure) {
     String id = task.id();
     String gid = task.groupId();
-    String local = "localhost/openeci-commit/" + id + ":1";
+    String local = localImage(id);
     ImageCommits engine;
     try {
       engine = runtime.imageCommits();

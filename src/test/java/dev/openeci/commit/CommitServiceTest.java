@@ -230,7 +230,9 @@ class CommitServiceTest {
           new CommitTask.Phase(CommitTask.PHASE_PUSH, CommitTask.RUNNING, "pushing", t0))));
       // a new process: the repository loads the stored task, the service ends it
       CommitTaskRepository reloaded = new CommitTaskRepository(h.db);
-      try (CommitService s = new CommitService(reloaded, h.service, new Engine().runtime(), InstantSource.system())) {
+      Engine engine = new Engine();
+      try (CommitService s = new CommitService(reloaded, h.service, engine.runtime(), InstantSource.system())) {
+        assertThat(engine.calls).containsExactly("untag localhost/openeci-commit/t-interrupted:1");
         CommitTask t = reloaded.get("t-interrupted").orElseThrow();
         assertThat(t.status()).isEqualTo(CommitTask.FAILED);
         assertThat(t.statusMessage()).isEqualTo(CommitService.INTERRUPTED);

@@ -161,13 +161,33 @@ class CommitContainerIT {
         "ContainerName", "app")).get("Content");
     assertThat(log).isEqualTo(marker + "\n");
 
-    // Stored: after a restart the task is still described, by group and by status.
+    // Stored: after a restart the task is still described, by group and by status. A commit running
+    // when openeci is killed is never left Running: Failed with the restart's reason (or Succeeded when
+    // it was fast enough), and its local image is removed.
+    String cutId = (String) EciClients.call(client, "CommitContainer", q("ContainerGroupId", source,
+        "ContainerName", "app", "Image.Repository", repository, "Image.Tag", "cut")).get("TaskId");
+    pushed.add(repository + ":cut");
     server.kill9();
     server.start();
+    Map<String, Object> cut = SdkEndToEndIT.await(() -> {
+      try {
+        List<Map<String, Object>> found = tasks("TaskId.1", cutId);
+        return found.size() == 1 ? found.get(0) : null;
+      } catch (Exception e) {
+        return null; // starting
+      }
+    }, "commit task " + cutId);
+    assertThat(cut.get("TaskStatus")).isIn("Failed", "Succeeded");
+    if ("Failed".equals(cut.get("TaskStatus"))) {
+      assertThat((String) cut.get("StatusMessage")).contains("interrupted by a restart of openeci");
+    }
+    SdkEndToEndIT.await(() -> engine.hasImage("localhost/openeci-commit/" + cutId + ":1") ? null : Boolean.TRUE,
+        "the interrupted commit's local image to be removed");
     Map<String, Object> after = awaitTask(taskId, "Succeeded");
     assertThat(after.get("TaskCreationTime")).isEqualTo(done.get("TaskCreationTime"));
     assertThat(tasks("ContainerGroupId", source, "TaskStatus", "Succeeded")).extracting(t -> t.get("TaskId"))
-        .containsExactly(taskId);
+        .contains(taskId);
+    assertThat(tasks("ContainerGroupId", source, "TaskStatus", "Running")).isEmpty();
     assertThat(server.logText()).doesNotContain(registry.password);
 
     // A wrong password: the push fails, the task is Failed with the registry's reason, never the password.
