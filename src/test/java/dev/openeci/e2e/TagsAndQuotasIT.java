@@ -33,6 +33,7 @@ class TagsAndQuotasIT {
 
   @BeforeAll
   static void start() throws Exception {
+    long t0 = System.nanoTime();
     TestEngine.busyboxImage();
     server = new ServerProcess(dataDir, TestEngine.endpoint()).withArgs("--quota-groups", "2", "--quota-cpu", "3",
         "--quota-image-caches", "1").start();
@@ -41,10 +42,13 @@ class TagsAndQuotasIT {
     // the other account signs with the legacy RPC signature: both signatures reach the new actions
     other = EciClients.tea(server.endpoint(), key.get("OPENECI_ACCESS_KEY_ID"), key.get("OPENECI_ACCESS_KEY_SECRET"),
         true);
+    System.out.println("TagsAndQuotasIT: server and second account ready in " + (System.nanoTime() - t0) / 1_000_000
+        + " ms");
   }
 
   @AfterAll
   static void stop() throws Exception {
+    long t0 = System.nanoTime();
     try {
       for (String id : groups) {
         try {
@@ -54,6 +58,8 @@ class TagsAndQuotasIT {
         }
       }
       for (String id : groups) SdkEndToEndIT.awaitNoContainers(id); // the engine holds nothing of them
+      System.out.println("TagsAndQuotasIT: " + groups.size() + " groups gone from the engine in "
+          + (System.nanoTime() - t0) / 1_000_000 + " ms");
     } finally {
       if (server != null) server.close();
     }
