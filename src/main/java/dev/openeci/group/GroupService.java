@@ -84,8 +84,7 @@ public final class GroupService {
         now, null, 0);
     TokenUse result;
     synchronized (admissionLock) {
-      Quotas.Usage used = usage(accountId, regionId, null);
-      quotas.check(used, used.plus(spec));
+      checkQuota(accountId, regionId, null, spec);
       if (HostPorts.publishes(spec)) checkHostPorts(spec, null, accountId);
       result = repo.create(g, token, hash, params);
     }
@@ -162,9 +161,7 @@ public final class GroupService {
     }
     ContainerGroup next;
     synchronized (admissionLock) {
-      Quotas.Usage others = usage(accountId, regionId, id);
-      ContainerGroup current = find(accountId, regionId, id);
-      quotas.check(others.plus(current.spec()), others.plus(spec));
+      checkQuota(accountId, regionId, id, spec);
       if (HostPorts.publishes(spec)) checkHostPorts(spec, id, accountId);
       next = storeUpdate(accountId, regionId, id, basedOn, spec, params, token, requestHash);
     }
@@ -177,6 +174,17 @@ public final class GroupService {
   /** The quotas this service enforces (ListUsage's Max* values). */
   public Quotas quotas() {
     return quotas;
+  }
+
+  /**
+   * Refuses (QuotaExceeded) {@code spec} as a new group ({@code groupId} null) or as the new spec of
+   * group {@code groupId}. Create and update call it under the admission lock with the insert; a
+   * DryRun calls it alone (a dry run checks the service limits too, and stores nothing).
+   */
+  public void checkQuota(String accountId, String regionId, String groupId, GroupSpec spec) {
+    Quotas.Usage others = usage(accountId, regionId, groupId);
+    Quotas.Usage before = groupId == null ? others : others.plus(find(accountId, regionId, groupId).spec());
+    quotas.check(before, others.plus(spec));
   }
 
   /**

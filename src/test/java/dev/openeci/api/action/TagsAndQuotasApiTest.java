@@ -246,9 +246,22 @@ class TagsAndQuotasApiTest {
     assertThat(refused.status()).isEqualTo(403);
     assertThat(refused.code()).isEqualTo("QuotaExceeded");
     assertThat(refused.body().get("Message").asText()).contains("vCPU quota exceeded");
+    Reply dryRun = call(mine, "CreateContainerGroup", "ContainerGroupName", "gamma", "Container.1.Name", "app",
+        "Container.1.Image", "busybox", "Cpu", "2", "Memory", "4", "DryRun", "true");
+    assertThat(dryRun.code()).isEqualTo("QuotaExceeded"); // a dry run checks the quotas too
+    assertThat(call(mine, "CreateContainerGroup", "ContainerGroupName", "gamma", "Container.1.Name", "app",
+        "Container.1.Image", "busybox", "Cpu", "1", "Memory", "2", "DryRun", "true").code()).isEqualTo("DryRun.Success");
+    repo.modify(a, g -> g.withState(g.state().withStatus(dev.openeci.group.GroupStatus.Running), g.updatedTime()));
+    assertThat(call(mine, "UpdateContainerGroup", "ContainerGroupId", a, "Cpu", "4", "Memory", "8", "DryRun", "true")
+        .code()).isEqualTo("QuotaExceeded");
+    assertThat(call(mine, "UpdateContainerGroup", "ContainerGroupId", a, "Cpu", "4", "Memory", "8").code())
+        .isEqualTo("QuotaExceeded");
+    assertThat(call(mine, "UpdateContainerGroup", "ContainerGroupId", a, "Cpu", "1", "Memory", "2").status())
+        .isEqualTo(200); // shrinking is always admitted
 
     assertThat(call(mine, "DeleteContainerGroup", "ContainerGroupId", a).status()).isEqualTo(200);
     assertThat(call(mine, "ListUsage").body().get("Attributes").get("UsedCpu").asDouble()).isEqualTo(1.0);
     create("gamma", "2");
+    assertThat(call(mine, "ListUsage").body().get("Attributes").get("UsedCpu").asDouble()).isEqualTo(3.0);
   }
 }
