@@ -177,9 +177,13 @@ public final class ImageCacheService implements AutoCloseable {
    */
   public ImageCache retag(String accountId, String regionId, String id,
       java.util.function.UnaryOperator<List<ImageCache.Tag>> change) {
-    find(accountId, regionId, id);
-    return repo.modify(id, c -> c.withTags(change.apply(c.tags()))).orElseThrow(() ->
+    ImageCache before = find(accountId, regionId, id);
+    ImageCache after = repo.modify(id, c -> c.withTags(change.apply(c.tags()))).orElseThrow(() ->
         ErrorCode.SNAPSHOT_NOT_FOUND.withMessage("The specified image cache " + id + " does not exist."));
+    if (!after.tags().equals(before.tags())) {
+      log.info("{}: tags are now {}", id, after.tags().stream().map(ImageCache.Tag::key).toList());
+    }
+    return after;
   }
 
   /** ImageSnapshotId of CreateContainerGroup: the cache must exist and be Ready. */

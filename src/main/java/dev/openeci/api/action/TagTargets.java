@@ -43,7 +43,7 @@ final class TagTargets {
         else groups.retag(ctx.accountId(), ctx.regionId(), id, change);
       }
       case ImageCache -> {
-        if (caches == null) throw notFoundCache(id);
+        if (caches == null) throw noCaches();
         caches.retag(ctx.accountId(), ctx.regionId(), id, change == null ? UnaryOperator.identity()
             : cur -> toCache(change.apply(fromCache(cur))));
       }
@@ -62,7 +62,7 @@ final class TagTargets {
         }
       }
       case ImageCache -> {
-        if (caches == null) return out;
+        if (caches == null) throw noCaches();
         for (ImageCache ic : caches.list(ctx.accountId(), ctx.regionId())) {
           if (ids.isEmpty() || ids.contains(ic.id())) out.put(ic.id(), fromCache(ic.tags()));
         }
@@ -71,8 +71,10 @@ final class TagTargets {
     return out;
   }
 
-  private static dev.openeci.error.ApiException notFoundCache(String id) {
-    return ErrorCode.SNAPSHOT_NOT_FOUND.withMessage("The specified image cache " + id + " does not exist.");
+  /** As the other image cache actions answer on a backend without image caches. */
+  private static dev.openeci.error.ApiException noCaches() {
+    return ErrorCode.UNSUPPORTED_OPERATION.withMessage("Image caches are images pulled into the local engine ahead"
+        + " of time; on the Kubernetes backend the cluster's nodes pull images themselves (docs/kubernetes.md).");
   }
 
   static List<Tag> fromCache(List<ImageCache.Tag> tags) {

@@ -206,6 +206,16 @@ class TagsAndQuotasApiTest {
   }
 
   @Test
+  void imageCacheTagsOnABackendWithoutImageCachesAreUnsupported() {
+    assertThat(call(mine, "TagResources", "ResourceType", "ImageCache", "ResourceId.1", "imc-1", "Tag.1.Key", "a")
+        .code()).isEqualTo("UnsupportedOperation");
+    assertThat(call(mine, "ListTagResources", "ResourceType", "ImageCache", "ResourceId.1", "imc-1").code())
+        .isEqualTo("UnsupportedOperation");
+    assertThat(call(mine, "TagResources", "ResourceType", "VirtualNode", "ResourceId.1", "vnd-1", "Tag.1.Key", "a")
+        .code()).isEqualTo("InvalidParameter");
+  }
+
+  @Test
   void listTagResourcesPagesWithNextToken() {
     String a = create("alpha", "1", "Tag.1.Key", "a", "Tag.2.Key", "b", "Tag.3.Key", "c");
     String b = create("beta", "1", "Tag.1.Key", "a");
