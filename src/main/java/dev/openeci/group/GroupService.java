@@ -205,8 +205,8 @@ public final class GroupService {
   public ContainerGroup retag(String accountId, String regionId, String id,
       java.util.function.UnaryOperator<java.util.List<Tag>> change) {
     find(accountId, regionId, id);
-    ContainerGroup g = repo.retag(id, change, clock.instant()).orElseThrow(() -> ErrorCode.CONTAINER_GROUP_NOT_FOUND.withMessage(
-        "The specified container group \"" + id + "\" is not found."));
+    ContainerGroup g = repo.retag(id, change, clock.instant()).orElseThrow(() ->
+        ErrorCode.CONTAINER_GROUP_NOT_FOUND.withMessage("The specified container group \"" + id + "\" is not found."));
     log.info("{}: tags are now {}", id, g.spec().tags().stream().map(Tag::key).toList());
     return g;
   }
