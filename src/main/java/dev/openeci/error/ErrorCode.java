@@ -75,6 +75,10 @@ public enum ErrorCode {
   QUOTA_EXCEEDED("QuotaExceeded", 403,
       "The quota of container groups is exceeded."),
 
+  // --- tags and quotas (TagResources, UntagResources, ListTagResources, ListUsage; docs/tags.md) ----
+  TAGS_NUMBER_EXCEED("NumberExceed.Tags", 400,
+      "The length of tags exceeded limit: 20."),
+
   /** The action has no meaning on the backend this server runs groups on (docs/kubernetes.md). */
   UNSUPPORTED_OPERATION("UnsupportedOperation", 400,
       "The operation is not supported by the backend this server runs container groups on."),

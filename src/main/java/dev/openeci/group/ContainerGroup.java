@@ -30,6 +30,12 @@ public record ContainerGroup(
         restartGeneration);
   }
 
+  /** Other tags, same spec version (TagResources / UntagResources change no running container). */
+  public ContainerGroup withTags(java.util.List<Tag> tags, Instant now) {
+    return new ContainerGroup(id, accountId, regionId, specVersion, spec.withTags(tags), state, creationTime, now,
+        deletionRequested, restartGeneration);
+  }
+
   /** RestartContainerGroup accepted: a new generation for the worker to apply, status Restarting. */
   public ContainerGroup withRestartRequested(Instant when) {
     return new ContainerGroup(id, accountId, regionId, specVersion, spec, state.withStatus(GroupStatus.Restarting),

@@ -27,9 +27,13 @@ public final class GroupService {
   private final InstantSource clock;
   private final Consumer<String> wake;
   private final Consumer<GroupSpec> admission;
+  private final Quotas quotas;
   private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
-  /** Held from the host-port check to the stored group, so two concurrent creates can not both pass. */
-  private final Object hostPorts = new Object();
+  /**
+   * Held from the quota and host-port checks to the stored group, so two concurrent creates (or
+   * updates) can not both pass a check only one of them fits (SQLite has one writer anyway).
+   */
+  private final Object admissionLock = new Object();
 
   public GroupService(GroupStore repo, InstantSource clock, Consumer<String> wake) {
     this(repo, clock, wake, spec -> {});
@@ -37,6 +41,13 @@ public final class GroupService {
 
   /** {@code admission}: what the backend refuses beyond the API's own rules (throws an ApiException). */
   public GroupService(GroupStore repo, InstantSource clock, Consumer<String> wake, Consumer<GroupSpec> admission) {
+    this(repo, clock, wake, admission, Quotas.UNLIMITED);
+  }
+
+  /** As above, refusing what takes an account beyond {@code quotas} (QuotaExceeded; docs/quotas.md). */
+  public GroupService(GroupStore repo, InstantSource clock, Consumer<String> wake, Consumer<GroupSpec> admission,
+      Quotas quotas) {
+    this.quotas = quotas;
     this.repo = repo;
     this.clock = clock;
     this.wake = wake;
@@ -72,12 +83,9 @@ public final class GroupService {
     ContainerGroup g = new ContainerGroup(Ids.newGroupId(), accountId, regionId, 1, spec, GroupState.initial(), now,
         now, null, 0);
     TokenUse result;
-    if (HostPorts.publishes(spec)) {
-      synchronized (hostPorts) {
-        checkHostPorts(spec, null, accountId);
-        result = repo.create(g, token, hash, params);
-      }
-    } else {
+    synchronized (admissionLock) {
+      checkQuota(accountId, regionId, null, spec);
+      if (HostPorts.publishes(spec)) checkHostPorts(spec, null, accountId);
       result = repo.create(g, token, hash, params);
     }
     if (!result.resourceId().equals(g.id())) return replay(result, hash, token);
@@ -152,18 +160,55 @@ public final class GroupService {
       }
     }
     ContainerGroup next;
-    if (HostPorts.publishes(spec)) {
-      synchronized (hostPorts) {
-        checkHostPorts(spec, id, accountId);
-        next = storeUpdate(accountId, regionId, id, basedOn, spec, params, token, requestHash);
-      }
-    } else {
+    synchronized (admissionLock) {
+      checkQuota(accountId, regionId, id, spec);
+      if (HostPorts.publishes(spec)) checkHostPorts(spec, id, accountId);
       next = storeUpdate(accountId, regionId, id, basedOn, spec, params, token, requestHash);
     }
     repo.recordEvent(id, "Normal", "Updating", "Updating container group to spec version " + next.specVersion(), "",
         clock.instant());
     log.info("{}: update to spec version {} accepted", id, next.specVersion());
     wake.accept(id);
+  }
+
+  /** The quotas this service enforces (ListUsage's Max* values). */
+  public Quotas quotas() {
+    return quotas;
+  }
+
+  /**
+   * Refuses (QuotaExceeded) {@code spec} as a new group ({@code groupId} null) or as the new spec of
+   * group {@code groupId}. Create and update call it under the admission lock with the insert; a
+   * DryRun calls it alone (a dry run checks the service limits too, and stores nothing).
+   */
+  public void checkQuota(String accountId, String regionId, String groupId, GroupSpec spec) {
+    Quotas.Usage others = usage(accountId, regionId, groupId);
+    Quotas.Usage before = groupId == null ? others : others.plus(find(accountId, regionId, groupId).spec());
+    quotas.check(before, others.plus(spec));
+  }
+
+  /**
+   * What the account uses in the region: its groups not marked for deletion (a deleted group stops
+   * counting as soon as DeleteContainerGroup is accepted), except {@code except} when given.
+   */
+  public Quotas.Usage usage(String accountId, String regionId, String except) {
+    return Quotas.usage(repo.find(g -> g.accountId().equals(accountId) && g.regionId().equals(regionId)
+        && g.deletionRequested() == null && !g.id().equals(except)));
+  }
+
+  /**
+   * TagResources / UntagResources on a group: {@code change} gets the current tags and returns the
+   * new ones (it may throw to refuse, e.g. more than 20). Stored in one transaction with the group's
+   * request parameters, so a later UpdateContainerGroup merges into the new tags. Tags restart
+   * nothing and keep the spec version (they are in no spec hash; docs/tags.md).
+   */
+  public ContainerGroup retag(String accountId, String regionId, String id,
+      java.util.function.UnaryOperator<java.util.List<Tag>> change) {
+    find(accountId, regionId, id);
+    ContainerGroup g = repo.retag(id, change, clock.instant()).orElseThrow(() ->
+        ErrorCode.CONTAINER_GROUP_NOT_FOUND.withMessage("The specified container group \"" + id + "\" is not found."));
+    log.info("{}: tags are now {}", id, g.spec().tags().stream().map(Tag::key).toList());
+    return g;
   }
 
   /** Refuses a spec publishing a host port another group holds (InvalidParameter.HostPortInUse). */

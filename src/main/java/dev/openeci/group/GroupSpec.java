@@ -43,6 +43,12 @@ public record GroupSpec(
         null, null, null, null, null, null);
   }
 
+  /** The same spec with other tags (TagResources / UntagResources). */
+  public GroupSpec withTags(List<Tag> newTags) {
+    return new GroupSpec(name, zoneId, restartPolicy, cpu, memory, newTags, initContainers, containers,
+        terminationGracePeriodSeconds, volumes, activeDeadlineSeconds, dns, network, security, images, placement);
+  }
+
   public ContainerSpec container(String containerName) {
     for (ContainerSpec c : containers) {
       if (c.name().equals(containerName)) return c;

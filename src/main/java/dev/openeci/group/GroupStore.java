@@ -51,6 +51,13 @@ public interface GroupStore {
    */
   Optional<ContainerGroup> modify(String id, UnaryOperator<ContainerGroup> change);
 
+  /**
+   * Replaces a group's tags (TagResources / UntagResources): the spec's tags and the Tag.N entries
+   * of its request parameters, in one transaction, serialized with every other modification; the
+   * spec version stays. {@code change} may throw to refuse. Empty when the group is gone.
+   */
+  Optional<ContainerGroup> retag(String id, UnaryOperator<List<Tag>> change, Instant now);
+
   /** The group's request parameters as last merged (empty for groups stored before they were kept). */
   Map<String, String> requestParams(String id);
 

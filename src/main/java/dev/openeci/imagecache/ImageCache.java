@@ -50,6 +50,12 @@ public record ImageCache(String id, String accountId, String regionId, String na
         lastMatchedTime, events, tags);
   }
 
+  /** Other tags (TagResources / UntagResources). */
+  public ImageCache withTags(List<Tag> newTags) {
+    return new ImageCache(id, accountId, regionId, name, images, status, progress, creationTime, expireTime,
+        lastMatchedTime, events, newTags);
+  }
+
   public ImageCache withMatched(Instant at) {
     return new ImageCache(id, accountId, regionId, name, images, status, progress, creationTime, expireTime, at,
         events, tags);

@@ -40,6 +40,9 @@ public final class ImageCacheService implements AutoCloseable {
   });
 
   private final dev.openeci.runtime.ImageAccess imageAccess;
+  /** The image cache quota (docs/quotas.md); the count and the insert happen under {@link #admissionLock}. */
+  private volatile dev.openeci.group.Quotas quotas = dev.openeci.group.Quotas.UNLIMITED;
+  private final Object admissionLock = new Object();
 
   public ImageCacheService(ImageCacheRepository repo, ContainerRuntime runtime, InstantSource clock) {
     this(repo, runtime, clock, null);
@@ -67,12 +70,21 @@ public final class ImageCacheService implements AutoCloseable {
       List<String> plainHttpRegistries, List<String> insecureRegistries, Integer retentionDays,
       List<ImageCache.Tag> tags) {}
 
+  /** Enforces {@code quotas}' image cache count on CreateImageCache from now on. */
+  public ImageCacheService withQuotas(dev.openeci.group.Quotas quotas) {
+    this.quotas = quotas;
+    return this;
+  }
+
   public ImageCache create(String accountId, String regionId, Request r) {
     var now = clock.instant();
     ImageCache ic = new ImageCache(Ids.newImageCacheId(), accountId, regionId, r.name(), r.images(),
         ImageCache.PREPARING, 0, now, r.retentionDays() == null ? null : now.plus(Duration.ofDays(r.retentionDays())),
         null, List.of(), r.tags());
-    repo.insert(ic);
+    synchronized (admissionLock) {
+      quotas.checkImageCaches(list(accountId, regionId).size());
+      repo.insert(ic);
+    }
     log.info("{}: image cache {} created for {}; pulling in the background", ic.id(), r.name(), r.images());
     pullers.submit(() -> pullAll(ic.id(), accountId, r, "Successfully created image cache"));
     return ic;
@@ -203,6 +215,26 @@ public final class ImageCacheService implements AutoCloseable {
   private ImageCache find(String accountId, String regionId, String id) {
     return list(accountId, regionId).stream().filter(c -> c.id().equals(id)).findFirst()
         .orElseThrow(() -> ErrorCode.SNAPSHOT_NOT_FOUND.withMessage("The specified image cache " + id + " does not exist."));
+  }
+
+  /** The account's image caches in the region, for ListUsage's UsedImageCacheCount (expired ones no longer count). */
+  public long count(String accountId, String regionId) {
+    return list(accountId, regionId).size();
+  }
+
+  /**
+   * TagResources / UntagResources on an image cache (ImageSnapshot.NotFound when it is not the
+   * caller's): {@code change} gets the current tags, returns the new ones, and may throw to refuse.
+   */
+  public ImageCache retag(String accountId, String regionId, String id,
+      java.util.function.UnaryOperator<List<ImageCache.Tag>> change) {
+    ImageCache before = find(accountId, regionId, id);
+    ImageCache after = repo.modify(id, c -> c.withTags(change.apply(c.tags()))).orElseThrow(() ->
+        ErrorCode.SNAPSHOT_NOT_FOUND.withMessage("The specified image cache " + id + " does not exist."));
+    if (!after.tags().equals(before.tags())) {
+      log.info("{}: tags are now {}", id, after.tags().stream().map(ImageCache.Tag::key).toList());
+    }
+    return after;
   }
 
   /** ImageSnapshotId of CreateContainerGroup: the cache must exist and be Ready. */

@@ -173,6 +173,52 @@ public final class Main implements Runnable {
       }
     }
 
+    // quotas per account and region (docs/quotas.md); below 0 = unlimited
+    @Option(names = "--quota-groups", defaultValue = "${env:OPENECI_QUOTA_GROUPS:-1000}", description = "Container"
+        + " groups an account may hold per region; more are refused with QuotaExceeded (default ${DEFAULT-VALUE};"
+        + " -1 = unlimited; env OPENECI_QUOTA_GROUPS)")
+    String quotaGroups;
+
+    @Option(names = "--quota-cpu", defaultValue = "${env:OPENECI_QUOTA_CPU:-2000}", description = "vCPUs (sum of"
+        + " the groups' Cpu) an account may hold per region (default ${DEFAULT-VALUE}; -1 = unlimited;"
+        + " env OPENECI_QUOTA_CPU)")
+    String quotaCpu;
+
+    @Option(names = "--quota-memory", defaultValue = "${env:OPENECI_QUOTA_MEMORY:-8192}", description = "GiB of"
+        + " memory (sum of the groups' Memory) an account may hold per region (default ${DEFAULT-VALUE};"
+        + " -1 = unlimited; env OPENECI_QUOTA_MEMORY)")
+    String quotaMemory;
+
+    @Option(names = "--quota-gpu", defaultValue = "${env:OPENECI_QUOTA_GPU:-64}", description = "GPUs (sum of the"
+        + " containers' Gpu) an account may hold per region (default ${DEFAULT-VALUE}; -1 = unlimited;"
+        + " env OPENECI_QUOTA_GPU)")
+    String quotaGpu;
+
+    @Option(names = "--quota-image-caches", defaultValue = "${env:OPENECI_QUOTA_IMAGE_CACHES:-100}",
+        description = "Image caches an account may hold per region (default ${DEFAULT-VALUE}; -1 = unlimited;"
+        + " env OPENECI_QUOTA_IMAGE_CACHES)")
+    String quotaImageCaches;
+
+    @Option(names = "--quota-data-caches", defaultValue = "${env:OPENECI_QUOTA_DATA_CACHES:-100}",
+        description = "Data caches an account may hold per region (default ${DEFAULT-VALUE}; -1 = unlimited;"
+        + " env OPENECI_QUOTA_DATA_CACHES)")
+    String quotaDataCaches;
+
+    /** The --quota-* flags as the environment entries OpenEci reads them from (checked here). */
+    private void putQuotas(java.util.Map<String, String> env) {
+      env.put(dev.openeci.group.Quotas.GROUPS_ENV, quotaGroups);
+      env.put(dev.openeci.group.Quotas.CPU_ENV, quotaCpu);
+      env.put(dev.openeci.group.Quotas.MEMORY_ENV, quotaMemory);
+      env.put(dev.openeci.group.Quotas.GPU_ENV, quotaGpu);
+      env.put(dev.openeci.group.Quotas.IMAGE_CACHES_ENV, quotaImageCaches);
+      env.put(dev.openeci.group.Quotas.DATA_CACHES_ENV, quotaDataCaches);
+      try {
+        dev.openeci.group.Quotas.fromEnv(env);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--quota-*: " + e.getMessage());
+      }
+    }
+
     @Option(names = "--max-header-bytes", defaultValue = "262144", description = "Largest request line + headers"
         + " in bytes; the SDKs send every parameter in the query (default ${DEFAULT-VALUE})")
     int maxHeaderBytes;
@@ -277,6 +323,7 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(new CommandLine(this), "--log-format: " + e.getMessage());
       }
       if (errorDocsUrl != null) env.put(dev.openeci.api.rpc.ResponseWriter.RECOMMEND_ENV, errorDocsUrl);
+      putQuotas(env);
       ExecLimits execLimits;
       try {
         execLimits = new ExecLimits(execSyncPerAccount, execSyncTotal, execSessionsPerAccount, execSessionsTotal,

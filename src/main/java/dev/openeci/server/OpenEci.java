@@ -95,14 +95,16 @@ public final class OpenEci implements AutoCloseable {
     this.backend = backendFactory.apply(new PodBackend.Context(config, groups, events, clock,
         Bootstrap.instanceId(config.dataDir()), telemetry));
     telemetry.groups(groups);
-    GroupService service = new GroupService(groups, clock, backend::wake, backend::validate);
+    // quotas (serve --quota-*, passed in env; docs/quotas.md)
+    dev.openeci.group.Quotas quotas = dev.openeci.group.Quotas.fromEnv(env);
+    GroupService service = new GroupService(groups, clock, backend::wake, backend::validate, quotas);
     ContainerAccess access = new ContainerAccess(service, backend);
     this.execSessions = new ExecSessions(clock, execLimits);
     // Image caches are images pulled into the local engine ahead of time; a cluster's nodes pull
     // for themselves, so on Kubernetes the image cache actions answer UnsupportedOperation.
     this.imageCaches = backend instanceof LocalBackend local
         ? new ImageCacheService(new ImageCacheRepository(db), local.runtime(), clock,
-            new dev.openeci.runtime.ImageAccess(config.dataDir().resolve("image-access")))
+            new dev.openeci.runtime.ImageAccess(config.dataDir().resolve("image-access"))).withQuotas(quotas)
         : null;
     // CommitContainer drives the local engine; on Kubernetes the commit actions answer UnsupportedOperation.
     this.commits = backend instanceof LocalBackend local ? new dev.openeci.commit.CommitService(
@@ -128,7 +130,13 @@ public final class OpenEci implements AutoCloseable {
         new dev.openeci.api.action.UpdateImageCacheAction(imageCaches),
         new dev.openeci.api.action.CommitContainerAction(commits),
         new dev.openeci.api.action.DescribeCommitContainerTaskAction(commits),
-        new dev.openeci.api.action.ResizeContainerGroupVolumeAction(service, !(backend instanceof LocalBackend)));
+        new dev.openeci.api.action.ResizeContainerGroupVolumeAction(service, !(backend instanceof LocalBackend)),
+        // tags and quotas (docs/tags.md, docs/quotas.md)
+        new dev.openeci.api.action.TagResourcesAction(service, groups, imageCaches),
+        new dev.openeci.api.action.UntagResourcesAction(service, groups, imageCaches),
+        new dev.openeci.api.action.ListTagResourcesAction(service, groups, imageCaches),
+        // data caches count 0 until the data cache service is wired here: (account, region) -> its count
+        new dev.openeci.api.action.ListUsageAction(service, imageCaches, (account, region) -> 0L));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
         new ResponseWriter(env.get(ResponseWriter.RECOMMEND_ENV)), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());

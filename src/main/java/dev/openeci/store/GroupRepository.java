@@ -248,6 +248,36 @@ public final class GroupRepository implements GroupStore {
     }
   }
 
+  /**
+   * TagResources / UntagResources: the spec's tags and the Tag.N entries of the stored request
+   * parameters in one transaction (so UpdateContainerGroup merges into the new tags), under the
+   * same lock as every other modification.
+   */
+  @Override
+  public synchronized Optional<ContainerGroup> retag(String id,
+      java.util.function.UnaryOperator<List<dev.openeci.group.Tag>> change, Instant now) {
+    ContainerGroup current = groups.get(id);
+    if (current == null) return Optional.empty();
+    List<dev.openeci.group.Tag> tags = List.copyOf(change.apply(current.spec().tags()));
+    if (tags.equals(current.spec().tags())) return Optional.of(current);
+    ContainerGroup next = current.withTags(tags, now);
+    Map<String, String> stored = requestParams(id);
+    Map<String, String> params = new java.util.TreeMap<>(stored);
+    params.keySet().removeIf(k -> k.matches("(?i)Tag\\.\\d+\\..*"));
+    for (int i = 0; i < tags.size(); i++) {
+      params.put("Tag." + (i + 1) + ".Key", tags.get(i).key());
+      params.put("Tag." + (i + 1) + ".Value", tags.get(i).value() == null ? "" : tags.get(i).value());
+    }
+    db.inTransaction(c -> {
+      writeGroup(c, next);
+      // groups stored before parameters were kept have none: UpdateContainerGroup rebuilds them
+      if (!stored.isEmpty()) writeParams(c, id, params);
+      return null;
+    });
+    putGroup(next);
+    return Optional.of(next);
+  }
+
   /** The group's request parameters as last merged (empty for groups stored before they were kept). */
   @Override
   public Map<String, String> requestParams(String id) {

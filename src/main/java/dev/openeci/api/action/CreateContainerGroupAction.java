@@ -58,6 +58,7 @@ public final class CreateContainerGroupAction implements ActionHandler {
     groups.admit(spec);
     ImageCache hit = imageCache(ctx, spec);
     if (Boolean.TRUE.equals(ctx.params().bool("DryRun"))) {
+      groups.checkQuota(ctx.accountId(), ctx.regionId(), null, spec); // quotas (docs/quotas.md)
       // Everything was validated; as ECI does, a passing dry run answers with the DryRun.Success error.
       throw ErrorCode.DRY_RUN_SUCCESS.exception();
     }

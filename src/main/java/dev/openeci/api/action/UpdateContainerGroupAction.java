@@ -57,7 +57,10 @@ public final class UpdateContainerGroupAction implements ActionHandler {
     GroupSpec spec = CreateRequestMapper.map(new ParamReader(merged), zoneOfRegion.apply(ctx.regionId()));
     PodRules.checkPolicy(spec, policy);
     groups.admit(spec);
-    if (Boolean.TRUE.equals(p.bool("DryRun"))) throw ErrorCode.DRY_RUN_SUCCESS.exception();
+    if (Boolean.TRUE.equals(p.bool("DryRun"))) {
+      groups.checkQuota(ctx.accountId(), ctx.regionId(), id, spec); // quotas (docs/quotas.md)
+      throw ErrorCode.DRY_RUN_SUCCESS.exception();
+    }
     groups.update(ctx.accountId(), ctx.regionId(), id, g.specVersion(), spec, merged, p.string("ClientToken"),
         hash(type + "\n" + UpdateMerge.updateParams(request)));
     return Map.of();
