@@ -99,7 +99,11 @@ public enum ErrorCode {
   SNAPSHOT_NOT_FOUND("ImageSnapshot.NotFound", 404,
       "The specified snapshot does not exist."),
   SNAPSHOT_INCORRECT_STATUS("ImageSnapshot.IncorrectStatus", 400,
-      "The specified image cache is not ready.");
+      "The specified image cache is not ready."),
+
+  // --- seed fidelity (issue 13 item 11, docs/fidelity.md): codes of the seeds' error tables -------
+  KMS_ENCRYPTED_ILLEGAL("InvalidParameter.KMS.EncryptedIllegal", 400,
+      "After configuring the parameter KmsKeyId, you must enable encryption.");
 
   private final String code;
   private final int httpStatus;
