@@ -109,7 +109,10 @@ public enum ErrorCode {
   INVALID_VOLUME_TYPE("InvalidVolumeType", 403,
       "The specified volume is not a disk volume; only disk volumes can be resized."),
   VOLUME_RESIZE_UNSUPPORTED("OperationDenied.VolumeResize", 403,
-      "Disk volumes of this server have no size of their own and cannot be resized.");
+      "Disk volumes of this server have no size of their own and cannot be resized."),
+  // --- seed fidelity (issue 13 item 11, docs/fidelity.md): codes of the seeds' error tables -------
+  KMS_ENCRYPTED_ILLEGAL("InvalidParameter.KMS.EncryptedIllegal", 400,
+      "After configuring the parameter KmsKeyId, you must enable encryption.");
 
   private final String code;
   private final int httpStatus;

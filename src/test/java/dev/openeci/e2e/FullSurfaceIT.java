@@ -152,7 +152,7 @@ class FullSurfaceIT {
     q.put("Container.1.ReadinessProbe.InitialDelaySeconds", 1);
     q.put("Container.1.ReadinessProbe.PeriodSeconds", 5);
     q.put("Container.1.ReadinessProbe.TimeoutSeconds", 2);
-    q.put("Container.1.ReadinessProbe.SuccessThreshold", 2);
+    q.put("Container.1.ReadinessProbe.SuccessThreshold", 1); // the seed: "Must be 1"
     q.put("Container.1.ReadinessProbe.FailureThreshold", 3);
     q.put("Container.1.LifecyclePostStartHandlerExec.1", "true");
     q.put("Container.1.LifecyclePreStopHandlerExec.1", "true");
@@ -332,7 +332,7 @@ class FullSurfaceIT {
     assertThat((Map<String, Object>) exec.get("LivenessProbe")).containsEntry("Execs", List.of("true"))
         .containsEntry("InitialDelaySeconds", 1L).containsEntry("PeriodSeconds", 5L).containsEntry("TimeoutSeconds", 2L)
         .containsEntry("SuccessThreshold", 1L).containsEntry("FailureThreshold", 3L);
-    assertThat((Map<String, Object>) exec.get("ReadinessProbe")).containsEntry("SuccessThreshold", 2L);
+    assertThat((Map<String, Object>) exec.get("ReadinessProbe")).containsEntry("SuccessThreshold", 1L);
     assertThat(((Map<String, Object>) cs.get(1).get("LivenessProbe")).get("HttpGet"))
         .isEqualTo(Map.of("Path", "/healthz", "Port", 8080L, "Scheme", "HTTP"));
     assertThat(((Map<String, Object>) cs.get(2).get("ReadinessProbe")).get("TcpSocket")).isEqualTo(Map.of("Port", 8080L));

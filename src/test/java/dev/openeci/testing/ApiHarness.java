@@ -49,6 +49,9 @@ public final class ApiHarness implements AutoCloseable {
   public final GroupRepository repo;
   public final GroupService service;
   public final List<String> woken = new CopyOnWriteArrayList<>();
+  /** Image caches ImageSnapshotId names (no engine: caches are inserted by the test in the state it needs). */
+  public final dev.openeci.imagecache.ImageCacheRepository imageCaches;
+  private final dev.openeci.imagecache.ImageCacheService cacheService;
   private final ApiDispatcher dispatcher;
   private final ObjectMapper json = new ObjectMapper();
 
@@ -57,13 +60,15 @@ public final class ApiHarness implements AutoCloseable {
     repo = new GroupRepository(db);
     InstantSource clock = InstantSource.system();
     service = new GroupService(repo, clock, woken::add);
+    imageCaches = new dev.openeci.imagecache.ImageCacheRepository(db);
+    cacheService = new dev.openeci.imagecache.ImageCacheService(imageCaches, null, clock);
     // No limit on failed authentications per address: tests send many bad requests from one address.
     ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1,
         dev.openeci.config.PodPolicy.DEFAULT, dev.openeci.config.EdgeConfig.DEFAULT.withAuthFailures(0, 1));
     CredentialStore keys = id -> id.equals(KEY) ? Optional.of(new CredentialStore.Credential(KEY, SECRET, "acct"))
         : Optional.empty();
     dispatcher = new ApiDispatcher(List.of(
-        new CreateContainerGroupAction(service, config::zoneOf),
+        new CreateContainerGroupAction(service, config::zoneOf, dev.openeci.config.PodPolicy.DEFAULT, cacheService, null),
         new DescribeContainerGroupsAction(repo, clock),
         new DescribeContainerGroupStatusAction(repo, clock),
         new DescribeContainerGroupEventsAction(repo, clock),
@@ -129,6 +134,11 @@ public final class ApiHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      cacheService.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     db.close();
   }
 }

@@ -46,6 +46,7 @@ public final class UpdateContainerGroupAction implements ActionHandler {
     ParamReader p = ctx.params();
     String id = p.required("ContainerGroupId");
     UpdateMerge.Type type = UpdateMerge.type(p.string("UpdateType"));
+    CreateRequestMapper.checkClientToken(p.string("ClientToken"));
     ContainerGroup g = groups.find(ctx.accountId(), ctx.regionId(), id);
     Map<String, String> stored = groups.requestParams(id);
     if (stored.isEmpty()) {

@@ -78,10 +78,7 @@ public final class CreateRequestMapper {
     if (deadline != null && deadline < 1) {
       throw ErrorCode.invalid("ActiveDeadlineSeconds", "must be >= 1, got " + deadline);
     }
-    String token = p.string("ClientToken");
-    if (token != null && (token.length() > 64 || !token.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f))) {
-      throw ErrorCode.invalid("ClientToken", "must be at most 64 printable ASCII characters");
-    }
+    checkClientToken(p.string("ClientToken"));
     GroupSpec spec = new GroupSpec(name, zone == null || zone.isEmpty() ? defaultZone : zone, restart, resources[0],
         resources[1], tags, inits, containers, grace == null ? DEFAULT_GRACE_SECONDS : grace, volumes, deadline,
         Options.dns(p), Options.network(p), Options.security(p), Options.images(p), placement);
@@ -204,8 +201,10 @@ public final class CreateRequestMapper {
             + " \"aliyun\" or \"acs:\", without \"http://\" or \"https://\"");
       }
       if (value != null && (value.length() > 128 || value.toLowerCase(Locale.ROOT).contains("http://")
-          || value.toLowerCase(Locale.ROOT).contains("https://"))) {
-        throw ErrorCode.invalid(path + ".Value", "at most 128 characters, without \"http://\" or \"https://\"");
+          || value.toLowerCase(Locale.ROOT).contains("https://") || value.toLowerCase(Locale.ROOT).startsWith("acs:"))) {
+        // Seed: "at most 128 characters, cannot start with acs:, cannot contain http:// or https://".
+        throw ErrorCode.invalid(path + ".Value", "at most 128 characters, not starting with \"acs:\", without"
+            + " \"http://\" or \"https://\"");
       }
       if (!keys.add(key)) throw ErrorCode.invalid(path + ".Key", "duplicate tag key \"" + key + "\"");
       tags.add(new Tag(key, value == null ? "" : value));
@@ -252,6 +251,13 @@ public final class CreateRequestMapper {
           + ", Memory=" + fmt(wantMem) + " exceeds every available specification");
     }
     return new double[] {spec.cpu(), spec.memory()};
+  }
+
+  /** Seed (Create and Update): "The token can only contain ASCII characters and cannot exceed 64 characters". */
+  public static void checkClientToken(String token) {
+    if (token != null && (token.length() > 64 || !token.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f))) {
+      throw ErrorCode.invalid("ClientToken", "must be at most 64 printable ASCII characters");
+    }
   }
 
   static void checkName(String param, String value) {

@@ -19,6 +19,11 @@ final class Options {
   static final Set<String> NAMESPACED_KERNEL = Set.of("kernel.shm_rmid_forced", "kernel.msgmax", "kernel.msgmnb",
       "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni");
 
+  /** Seed: VSwitchId takes up to 10 comma-separated IDs. */
+  static final int MAX_VSWITCHES = 10;
+  /** Seed: DataCacheProvisionedIops is 0 to min{50000, ...}. */
+  static final int MAX_PROVISIONED_IOPS = 50000;
+
   private Options() {}
 
   /**
@@ -106,6 +111,10 @@ final class Options {
     if (ipv6GwBw != null && !Boolean.TRUE.equals(ipv6Gw)) {
       throw ErrorCode.invalid("Ipv6GatewayBandwidth", "requires Ipv6GatewayBandwidthEnable=true");
     }
+    if (ipv6GwBw != null && (!ipv6GwBw.matches("[1-9]\\d{0,3}") || Integer.parseInt(ipv6GwBw) > 1000)) {
+      // Seed: 1-200 (free), 1-500 (enterprise), 1-1000 (enhanced enterprise) Mbps; the widest range is taken.
+      throw ErrorCode.invalid("Ipv6GatewayBandwidth", "\"" + Text.printable(ipv6GwBw) + "\" must be 1-1000 (Mbps)");
+    }
     String fixedIp = emptyToNull(p.string("FixedIp"));
     if (fixedIp != null && !fixedIp.equalsIgnoreCase("true") && !fixedIp.equalsIgnoreCase("false")) {
       throw ErrorCode.invalid("FixedIp", "\"" + fixedIp + "\" must be true or false");
@@ -118,7 +127,13 @@ final class Options {
     if (privateIp != null && !IPV4.matcher(privateIp).matches()) {
       throw ErrorCode.invalid("PrivateIpAddress", "\"" + privateIp + "\" is not an IPv4 address");
     }
-    return new PodOptions.Network(emptyToNull(p.string("SecurityGroupId")), emptyToNull(p.string("VSwitchId")), eipId,
+    String vswitches = emptyToNull(p.string("VSwitchId"));
+    if (vswitches != null && vswitches.split(",", -1).length > MAX_VSWITCHES) {
+      // Seed: "up to 10 vSwitch IDs, separated by commas".
+      throw ErrorCode.invalid("VSwitchId", "at most " + MAX_VSWITCHES + " comma-separated vSwitch IDs, got "
+          + vswitches.split(",", -1).length);
+    }
+    return new PodOptions.Network(emptyToNull(p.string("SecurityGroupId")), vswitches, eipId,
         autoEip, eipBandwidth, isp, cbwp, ingress, egress, ipv6, ipv6Gw, ipv6GwBw, fixedIp, retain, privateIp);
   }
 
@@ -126,7 +141,17 @@ final class Options {
     List<PodOptions.Security.Sysctl> sysctls = sysctls(p, "SecurityContext.Sysctl", true);
     List<PodOptions.Security.Sysctl> host = sysctls(p, "HostSecurityContext.Sysctl", false);
     return new PodOptions.Security(sysctls, host, p.bool("ShareProcessNamespace"),
-        emptyToNull(p.string("CorePattern")), emptyToNull(p.string("RamRoleName")));
+        corePattern(p), emptyToNull(p.string("RamRoleName")));
+  }
+
+  /** Seed: "the path cannot start with |": a core pattern may not pipe dumps into a program. */
+  private static String corePattern(ParamReader p) {
+    String v = emptyToNull(p.string("CorePattern"));
+    if (v != null && v.startsWith("|")) {
+      throw ErrorCode.invalid("CorePattern", "\"" + Text.printable(v) + "\" must not start with \"|\" (no program"
+          + " may receive core dumps; give a directory)");
+    }
+    return v;
   }
 
   private static List<PodOptions.Security.Sysctl> sysctls(ParamReader p, String prefix, boolean namespacedOnly) {
@@ -155,6 +180,11 @@ final class Options {
     List<PodOptions.Images.RegistryCredential> creds = new ArrayList<>();
     for (ParamReader c : p.list("ImageRegistryCredential")) {
       String server = c.required("Server");
+      if (server.contains("://")) {
+        // UpdateContainerGroup seed: "The address of the image repository. This address does not contain http:// or https://."
+        throw ErrorCode.invalid(c.path("Server"), "\"" + Text.printable(server) + "\" must be a registry address"
+            + " without a scheme (no http:// or https://)");
+      }
       String user = emptyToNull(c.string("UserName"));
       String password = c.string("Password");
       if (user == null) throw ErrorCode.missing(c.path("UserName"));
@@ -187,6 +217,13 @@ final class Options {
     if (priceLimit != null) {
       if (!"SpotWithPriceLimit".equals(spot)) throw ErrorCode.invalid("SpotPriceLimit", "requires SpotStrategy=SpotWithPriceLimit");
       if (priceLimit <= 0) throw ErrorCode.invalid("SpotPriceLimit", "must be > 0, got " + priceLimit);
+      // Seed: "a decimal with up to 3 digits after the point".
+      if (new java.math.BigDecimal(p.string("SpotPriceLimit").trim()).stripTrailingZeros().scale() > 3) {
+        throw ErrorCode.invalid("SpotPriceLimit", "at most 3 decimal places, got " + p.string("SpotPriceLimit"));
+      }
+    } else if ("SpotWithPriceLimit".equals(spot)) {
+      // Seed: "required when SpotStrategy is SpotWithPriceLimit".
+      throw ErrorCode.missing("SpotPriceLimit");
     }
     boolean isSpot = spot != null && !spot.equals("NoSpot");
     Integer duration = p.integer("SpotDuration");
@@ -219,6 +256,9 @@ final class Options {
     String bucket = emptyToNull(p.string("DataCacheBucket"));
     String pl = oneOf(p, "DataCachePL", List.of("PL0", "PL1", "PL2", "PL3"));
     Integer iops = nonNegative(p, "DataCacheProvisionedIops");
+    if (iops != null && iops > MAX_PROVISIONED_IOPS) {
+      throw ErrorCode.invalid("DataCacheProvisionedIops", "must be 0-" + MAX_PROVISIONED_IOPS + ", got " + iops);
+    }
     Boolean bursting = p.bool("DataCacheBurstingEnabled");
     if (bucket == null) {
       for (String dep : List.of("DataCachePL", "DataCacheProvisionedIops", "DataCacheBurstingEnabled")) {

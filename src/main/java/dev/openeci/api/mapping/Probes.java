@@ -38,8 +38,10 @@ final class Probes {
     Integer timeout = min(p, "TimeoutSeconds", 1);
     Integer success = min(p, "SuccessThreshold", 1);
     Integer failure = min(p, "FailureThreshold", 1);
-    if (liveness && success != null && success != 1) {
-      throw ErrorCode.invalid(p.path("SuccessThreshold"), "must be 1 for a liveness probe, got " + success);
+    if (success != null && success != 1) {
+      // Seed: "Default value: 1. Must be 1." for LivenessProbe and ReadinessProbe alike.
+      throw ErrorCode.invalid(p.path("SuccessThreshold"), "must be 1 for a " + (liveness ? "liveness" : "readiness")
+          + " probe, got " + success);
     }
     return new Probe(methods.get(0), delay, period, timeout, success, failure);
   }

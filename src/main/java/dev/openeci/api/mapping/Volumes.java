@@ -20,6 +20,11 @@ final class Volumes {
   static final List<String> TYPES = List.of("EmptyDirVolume", "ConfigFileVolume", "NFSVolume", "FlexVolume",
       "HostPathVolume", "DiskVolume");
 
+  /** Seed: FlexVolume.Driver valid values. */
+  static final List<String> FLEX_DRIVERS = List.of("alicloud/disk", "alicloud/nas", "alicloud/oss");
+  /** UpdateContainerGroup seed: FlexVolume.FsType valid values (default ext4). */
+  static final List<String> FS_TYPES = List.of("ext4", "ext3", "xfs", "vfat");
+
   private Volumes() {}
 
   static List<VolumeSpec> read(ParamReader p) {
@@ -71,6 +76,11 @@ final class Volumes {
     if (size != null && (size.length() > 32 || !size.matches("\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?"))) {
       throw ErrorCode.invalid(v.path("EmptyDirVolume.SizeLimit"), "\"" + abbreviate(size)
           + "\" is not a size such as 512Mi or 2Gi");
+    }
+    if (size != null && size.matches("\\d+(\\.\\d+)?")) {
+      // CreateContainerGroup seed: "EmptyDirVolume.SizeLimit: the size of the EmptyDirVolume. Unit: GiB." (example 2);
+      // a bare number is GiB, stored with its unit so every reader agrees.
+      size = size + "Gi";
     }
     if (size != null) {
       try {
@@ -184,8 +194,38 @@ final class Volumes {
         throw ErrorCode.invalid(v.path("FlexVolume.Options"), "must be a JSON object");
       }
     }
-    return new VolumeSpec.Flex(name, v.required("FlexVolume.Driver"),
-        CreateRequestMapper.emptyToNull(v.string("FlexVolume.FsType")), options);
+    String driver = v.required("FlexVolume.Driver");
+    if (!FLEX_DRIVERS.contains(driver)) throw CreateRequestMapper.notOneOf(v.path("FlexVolume.Driver"), driver, FLEX_DRIVERS);
+    String fsType = CreateRequestMapper.oneOf(v, "FlexVolume.FsType", FS_TYPES);
+    if (options != null) {
+      try {
+        var tree = new ObjectMapper().readTree(options);
+        var kms = tree.get("kmsKeyId");
+        var encrypted = tree.get("encrypted");
+        if (kms != null && !kms.asText("").isEmpty()
+            && (encrypted == null || !encrypted.asText("").equalsIgnoreCase("true"))) {
+          // Seed: "After configuring the parameter KmsKeyId, you must enable encryption."
+          throw new ApiException(ErrorCode.KMS_ENCRYPTED_ILLEGAL, "After configuring the parameter KmsKeyId, you must"
+              + " enable encryption: " + v.path("FlexVolume.Options") + " sets kmsKeyId without \"encrypted\": \"true\".");
+        }
+        var size = tree.get("volumeSize");
+        if (size != null && !size.isNull()) {
+          // Seed: "volumeSize: the size of the cloud disk. Unit: GiB. Valid values: 20 to 32768."
+          long gib;
+          if (size.isIntegralNumber() && size.canConvertToLong()) {
+            gib = size.asLong();
+          } else if (size.isTextual() && size.asText().trim().length() <= 10) {
+            gib = Long.parseLong(size.asText().trim());
+          } else {
+            throw new NumberFormatException();
+          }
+          if (gib < 20 || gib > 32768) throw new NumberFormatException();
+        }
+      } catch (NumberFormatException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw ErrorCode.invalid(v.path("FlexVolume.Options"), "volumeSize must be 20-32768 (GiB)");
+      }
+    }
+    return new VolumeSpec.Flex(name, driver, fsType, options);
   }
 
   private static VolumeSpec disk(ParamReader v, String name) {

@@ -46,7 +46,7 @@ class CatalogueCoverageTest {
   static {
     String[][] v = {
         {"ContainerGroupName", "cat-a", "cat-b"}, {"RestartPolicy", "Never", "OnFailure"},
-        {"DnsPolicy", "None", "Default"}, {"SpotStrategy", "SpotAsPriceGo", "SpotWithPriceLimit"},
+        {"DnsPolicy", "None", "Default"}, {"SpotStrategy", "SpotAsPriceGo", "NoSpot"},
         {"ScheduleStrategy", "VSwitchOrdered", "VSwitchRandom"}, {"EipISP", "BGP", "BGP_PRO"},
         {"EipBandwidth", "5", "10"}, {"OsType", "Linux", "Windows"}, {"CpuArchitecture", "AMD64", "ARM64"},
         {"ComputeCategory.N", "economy", "general"}, {"ImageAccelerateMode", "nydus", "dadi"},
@@ -66,7 +66,9 @@ class CatalogueCoverageTest {
         {"Capability.Add.N", "NET_ADMIN", "NET_RAW"}, {"Sysctl.N.Name", "net.core.somaxconn", "kernel.shmmni"},
         {"HttpGetPath", "/a", "/b"}, {"HttpGetScheme", "HTTP", "HTTPS"},
         {"InitialDelaySeconds", "1", "2"}, {"PeriodSeconds", "1", "2"}, {"TimeoutSeconds", "1", "2"},
-        {"SuccessThreshold", "1", "2"}, {"LivenessProbe.SuccessThreshold", "1", ""}, {"FailureThreshold", "1", "2"}, {"Gpu", "0", "1"},
+        {"SuccessThreshold", "1", "2"}, {"LivenessProbe.SuccessThreshold", "1", ""},
+        {"ReadinessProbe.SuccessThreshold", "1", ""}, {"FlexVolume.FsType", "ext4", "xfs"},
+        {"FlexVolume.Driver", "alicloud/disk", "alicloud/nas"}, {"FailureThreshold", "1", "2"}, {"Gpu", "0", "1"},
         {"TerminationGracePeriodSeconds", "1", "2"}, {"ActiveDeadlineSeconds", "1", "2"},
         {"ConfigFileToPath.N.Path", "f1", "f2"}, {"Ipv6GatewayBandwidth", "10", "20"},
         {"DiskVolume.DiskId", "d-a1", "d-b2"}};
@@ -142,7 +144,7 @@ class CatalogueCoverageTest {
         m.put("Volume.1.NFSVolume.Server", "nfs.local");
         m.put("Volume.1.NFSVolume.Path", "/export");
       }
-      if (type.equals("FlexVolume")) m.put("Volume.1.FlexVolume.Driver", "flexvolume");
+      if (type.equals("FlexVolume")) m.put("Volume.1.FlexVolume.Driver", "alicloud/disk");
       if (type.equals("HostPathVolume")) m.put("Volume.1.HostPathVolume.Path", "/data");
       if (type.equals("DiskVolume")) m.put("Volume.1.DiskVolume.DiskId", "d-1");
       if (path.contains("ConfigFileToPath")) m.put("Volume.1.ConfigFileVolume.ConfigFileToPath.1.Path", "file");
