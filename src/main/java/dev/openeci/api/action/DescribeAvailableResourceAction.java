@@ -131,8 +131,8 @@ public final class DescribeAvailableResourceAction implements ActionHandler {
           if (s != null) all.add(new Candidate(t, fam, s.cpu(), s.memory(), 0));
         }
       }
-      new TreeMap<>(book.instanceTypes()).forEach((t, it) -> all.add(new Candidate(t,
-          t.lastIndexOf('.') > 0 ? t.substring(0, t.lastIndexOf('.')) : t, it.cpu(), it.memory(), it.gpuCount())));
+      new TreeMap<>(book.instanceTypes()).forEach((t, it) -> all.add(new Candidate(t, family(t), it.cpu(),
+          it.memory(), it.gpuCount())));
     }
     Map<String, Boolean> out = new LinkedHashMap<>();
     for (Candidate c : all) {
@@ -148,6 +148,12 @@ public final class DescribeAvailableResourceAction implements ActionHandler {
       }
     }
     return out;
+  }
+
+  /** {@code ecs.gn6i-c4g1.xlarge} -> {@code ecs.gn6i}, {@code ecs.c6.large} -> {@code ecs.c6}. */
+  static String family(String type) {
+    String[] parts = type.split("\\.");
+    return parts.length < 2 ? type : parts[0] + "." + parts[1].split("-")[0];
   }
 
   static String num(double d) {
