@@ -39,7 +39,7 @@ public final class MetricsSampler implements AutoCloseable {
    * {@code --metrics-concurrency}.
    */
   public record Options(Duration period, Duration retention, int concurrency) {
-    public static final Options DEFAULT = new Options(Duration.ofSeconds(15), Duration.ofHours(1), 4);
+    public static final Options DEFAULT = new Options(Duration.ofSeconds(30), Duration.ofHours(1), 4);
 
     public Options {
       if (period.isNegative()) throw new IllegalArgumentException("the metrics period must be >= 0 seconds");

@@ -243,7 +243,7 @@ public final class Main implements Runnable {
     int execSessionsTotal;
 
     // metrics and prices (docs/metrics.md)
-    @Option(names = "--metrics-period-seconds", defaultValue = "${env:OPENECI_METRICS_PERIOD_SECONDS:-15}",
+    @Option(names = "--metrics-period-seconds", defaultValue = "${env:OPENECI_METRICS_PERIOD_SECONDS:-30}",
         description = "How often the engine stats of running groups are sampled for DescribeContainerGroupMetric;"
             + " 0 = off (default ${DEFAULT-VALUE})")
     long metricsPeriodSeconds;

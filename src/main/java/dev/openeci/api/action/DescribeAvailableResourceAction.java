@@ -41,7 +41,7 @@ public final class DescribeAvailableResourceAction implements ActionHandler {
   public DescribeAvailableResourceAction(GroupStore repo, Supplier<Optional<ContainerStats.Capacity>> capacity,
       PriceBook book, Function<String, String> zoneOf) {
     this.repo = repo;
-    this.capacity = capacity;
+    this.capacity = capacity == null ? null : cached(capacity, CAPACITY_TTL_NANOS);
     this.book = book;
     this.zoneOf = zoneOf;
   }
@@ -49,6 +49,26 @@ public final class DescribeAvailableResourceAction implements ActionHandler {
   @Override
   public String action() {
     return "DescribeAvailableResource";
+  }
+
+  /** The engine's size hardly changes and Podman's {@code /info} takes seconds on a busy host: asked once a minute. */
+  static final long CAPACITY_TTL_NANOS = 60_000_000_000L;
+
+  static Supplier<Optional<ContainerStats.Capacity>> cached(Supplier<Optional<ContainerStats.Capacity>> source,
+      long ttlNanos) {
+    Object[] memo = {null, 0L}; // value, nanoTime of the reading
+    return () -> {
+      synchronized (memo) {
+        long now = System.nanoTime();
+        if (memo[0] == null || now - (long) memo[1] > ttlNanos) {
+          Optional<ContainerStats.Capacity> v = source.get();
+          if (v.isEmpty()) return v;
+          memo[0] = v.get();
+          memo[1] = now;
+        }
+        return Optional.of((ContainerStats.Capacity) memo[0]);
+      }
+    };
   }
 
   /** One candidate: its value, vCPUs, GiB, GPUs. */
