@@ -51,23 +51,46 @@ public final class DescribeAvailableResourceAction implements ActionHandler {
     return "DescribeAvailableResource";
   }
 
-  /** The engine's size hardly changes and Podman's {@code /info} takes seconds on a busy host: asked once a minute. */
+  /**
+   * The engine's size hardly changes and Podman's {@code /info} takes seconds on a busy host: it is
+   * read once in the background when the server starts and refreshed in the background when older
+   * than a minute, so a request waits for the engine only when no reading ever succeeded.
+   */
   static final long CAPACITY_TTL_NANOS = 60_000_000_000L;
 
   static Supplier<Optional<ContainerStats.Capacity>> cached(Supplier<Optional<ContainerStats.Capacity>> source,
       long ttlNanos) {
-    Object[] memo = {null, 0L}; // value, nanoTime of the reading
-    return () -> {
-      synchronized (memo) {
-        long now = System.nanoTime();
-        if (memo[0] == null || now - (long) memo[1] > ttlNanos) {
-          Optional<ContainerStats.Capacity> v = source.get();
-          if (v.isEmpty()) return v;
-          memo[0] = v.get();
-          memo[1] = now;
-        }
-        return Optional.of((ContainerStats.Capacity) memo[0]);
+    java.util.concurrent.atomic.AtomicReference<ContainerStats.Capacity> value =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicLong readAt = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Supplier<Optional<ContainerStats.Capacity>> read = () -> {
+      try {
+        Optional<ContainerStats.Capacity> v = source.get();
+        v.ifPresent(c -> {
+          value.set(c);
+          readAt.set(System.nanoTime());
+        });
+        return v;
+      } catch (RuntimeException e) {
+        return Optional.empty(); // ServiceUnavailable when nothing was ever read
       }
+    };
+    Runnable refresh = () -> {
+      try {
+        read.get();
+      } finally {
+        refreshing.set(false);
+      }
+    };
+    Thread.ofVirtual().name("capacity").start(refresh);
+    return () -> {
+      ContainerStats.Capacity v = value.get();
+      if (v == null) return read.get();
+      if (System.nanoTime() - readAt.get() > ttlNanos && refreshing.compareAndSet(false, true)) {
+        Thread.ofVirtual().name("capacity").start(refresh);
+      }
+      return Optional.of(v);
     };
   }
 

@@ -219,6 +219,30 @@ class PriceAndResourcesTest {
   }
 
   @Test
+  void capacityIsReadInTheBackgroundAndAFailingEngineIsServiceUnavailable() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    var cap = new ContainerStats.Capacity(2, 4 * GIB);
+    var cached = DescribeAvailableResourceAction.cached(() -> {
+      reads.incrementAndGet();
+      return Optional.of(cap);
+    }, Long.MAX_VALUE);
+    assertThat(cached.get()).contains(cap);
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (reads.get() < 1 && System.nanoTime() < deadline) Thread.sleep(10);
+    assertThat(cached.get()).contains(cap);
+    assertThat(reads.get()).isBetween(1, 2); // the warm-up, and at most one blocking read that raced it
+
+    var broken = new DescribeAvailableResourceAction(api.repo, () -> {
+      throw new dev.openeci.runtime.RuntimeFailure("engine down");
+    }, PriceBook.DEFAULT, r -> r + "-a");
+    assertThatThrownBy(() -> broken.handle(ctx("acct", "DestinationResource.Category", "InstanceType")))
+        .isInstanceOfSatisfying(ApiException.class, e -> {
+          assertThat(e.code()).isEqualTo("ServiceUnavailable");
+          assertThat(e.httpStatus()).isEqualTo(503);
+        });
+  }
+
+  @Test
   void withoutALocalEngineItIsUnsupported() {
     var a = new DescribeAvailableResourceAction(api.repo, null, PriceBook.DEFAULT, r -> r + "-a");
     assertThatThrownBy(() -> a.handle(ctx("acct", "DestinationResource.Category", "InstanceType")))
