@@ -136,7 +136,7 @@ public final class MetricsSampler implements AutoCloseable {
       if (g != null && c.running()) byGroup.computeIfAbsent(g, k -> new ArrayList<>()).add(c);
     }
     Map<String, Future<Optional<ContainerStats>>> readings = new HashMap<>();
-    ExecutorService p = pool != null ? pool : null;
+    ExecutorService p = pool; // null: not started (tests), read on this thread
     for (List<RuntimeContainer> cs : byGroup.values()) {
       for (RuntimeContainer c : cs) {
         if (p != null) {
@@ -147,10 +147,12 @@ public final class MetricsSampler implements AutoCloseable {
       }
     }
     Map<String, ContainerStats> current = new HashMap<>();
-    long waitMs = Math.max(1000, options.period().toMillis());
+    // one deadline for the whole round: a hung engine costs one period, not one per container
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1000, options.period().toMillis()));
     for (var e : readings.entrySet()) {
       try {
-        e.getValue().get(waitMs, TimeUnit.MILLISECONDS).ifPresent(s -> current.put(e.getKey(), s));
+        long left = Math.max(0, deadline - System.nanoTime());
+        e.getValue().get(left, TimeUnit.NANOSECONDS).ifPresent(s -> current.put(e.getKey(), s));
       } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex) {
         e.getValue().cancel(true);
       } catch (InterruptedException ex) {
