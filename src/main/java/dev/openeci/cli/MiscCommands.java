@@ -18,7 +18,7 @@ final class MiscCommands {
   private MiscCommands() {}
 
   @Command(name = "top", description = {"CPU and memory of running groups (DescribeContainerGroupMetric).",
-      "Exits 2 when the server does not have the metric actions yet."})
+      "Exits 2 when the server does not have the metric actions (an older openeci)."})
   static final class Top extends Cli.Base {
     @Parameters(arity = "0..*", paramLabel = "GROUP", description = "Group ids or names (default: every Running group)")
     List<String> groups = new ArrayList<>();
@@ -59,8 +59,8 @@ final class MiscCommands {
         return call("DescribeContainerGroupMetric", Map.of("ContainerGroupId", id));
       } catch (EciClient.ApiException e) {
         if (e.code.equals("InvalidAction.NotFound")) {
-          throw new CliException(2, "top: not supported by this server yet (issue 13: DescribeContainerGroupMetric"
-              + " is not implemented)");
+          throw new CliException(2, "top: this server does not answer DescribeContainerGroupMetric (an openeci"
+              + " older than the metric actions)");
         }
         if (id.equals("eci-none")) return null;
         throw e;

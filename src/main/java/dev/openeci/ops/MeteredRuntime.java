@@ -193,6 +193,16 @@ public final class MeteredRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Optional<dev.openeci.runtime.ContainerStats> stats(String containerId) {
+    return timed("stats", () -> delegate.stats(containerId));
+  }
+
+  @Override
+  public Optional<dev.openeci.runtime.ContainerStats.Capacity> capacity() {
+    return timed("capacity", delegate::capacity);
+  }
+
+  @Override
   public Optional<String> imageUser(String image) {
     return timed("imageUser", () -> delegate.imageUser(image));
   }

@@ -153,6 +153,19 @@ public interface ContainerRuntime extends Closeable {
     throw new RuntimeFailure("this container engine cannot commit containers to images");
   }
 
+  /**
+   * One reading of a running container's counters (metrics, docs/metrics.md); empty when the
+   * container is gone or the engine does not report stats.
+   */
+  default Optional<ContainerStats> stats(String containerId) {
+    return Optional.empty();
+  }
+
+  /** The engine host's vCPUs and memory (DescribeAvailableResource); empty when the engine does not tell. */
+  default Optional<ContainerStats.Capacity> capacity() {
+    return Optional.empty();
+  }
+
   /** Raised when a create finds its name already in use (a previous attempt got that far). */
   final class NameConflict extends RuntimeFailure {
     public NameConflict(String message) {

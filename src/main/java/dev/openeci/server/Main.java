@@ -288,6 +288,24 @@ public final class Main implements Runnable {
         + " accounts (default ${DEFAULT-VALUE})")
     int execSessionsTotal;
 
+    // metrics and prices (docs/metrics.md)
+    @Option(names = "--metrics-period-seconds", defaultValue = "${env:OPENECI_METRICS_PERIOD_SECONDS:-30}",
+        description = "How often the engine stats of running groups are sampled for DescribeContainerGroupMetric;"
+            + " 0 = off (default ${DEFAULT-VALUE})")
+    long metricsPeriodSeconds;
+
+    @Option(names = "--metrics-retention-minutes", defaultValue = "${env:OPENECI_METRICS_RETENTION_MINUTES:-60}",
+        description = "How long samples are kept per group (default ${DEFAULT-VALUE})")
+    long metricsRetentionMinutes;
+
+    @Option(names = "--metrics-concurrency", defaultValue = "${env:OPENECI_METRICS_CONCURRENCY:-4}",
+        description = "Engine stats calls in flight at once (default ${DEFAULT-VALUE})")
+    int metricsConcurrency;
+
+    @Option(names = "--price-book", defaultValue = "${env:OPENECI_PRICE_BOOK}", description = "JSON price book of"
+        + " DescribeContainerGroupPrice (default: built-in, see etc/price-book.json)")
+    java.nio.file.Path priceBook;
+
     @Override
     public Integer call() throws Exception {
       int colon = listen.lastIndexOf(':');
@@ -324,6 +342,16 @@ public final class Main implements Runnable {
       }
       if (errorDocsUrl != null) env.put(dev.openeci.api.rpc.ResponseWriter.RECOMMEND_ENV, errorDocsUrl);
       putQuotas(env);
+      env.put(dev.openeci.metrics.MetricsSettings.PERIOD_ENV, Long.toString(metricsPeriodSeconds));
+      env.put(dev.openeci.metrics.MetricsSettings.RETENTION_ENV, Long.toString(metricsRetentionMinutes));
+      env.put(dev.openeci.metrics.MetricsSettings.CONCURRENCY_ENV, Integer.toString(metricsConcurrency));
+      if (priceBook != null) env.put(dev.openeci.metrics.MetricsSettings.PRICE_BOOK_ENV, priceBook.toString());
+      try {
+        dev.openeci.metrics.MetricsSettings.options(env);
+        dev.openeci.metrics.MetricsSettings.priceBook(env);
+      } catch (RuntimeException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      }
       ExecLimits execLimits;
       try {
         execLimits = new ExecLimits(execSyncPerAccount, execSyncTotal, execSessionsPerAccount, execSessionsTotal,

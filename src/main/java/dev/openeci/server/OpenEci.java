@@ -64,6 +64,8 @@ public final class OpenEci implements AutoCloseable {
   // operations endpoints and metrics (docs/operations.md)
   private final dev.openeci.ops.Telemetry telemetry = new dev.openeci.ops.Telemetry();
   private final dev.openeci.ops.Readiness readiness;
+  // metrics, available resources and prices (docs/metrics.md); null sampler = not the local backend
+  private final dev.openeci.metrics.MetricsSampler metrics;
 
   public OpenEci(ServerConfig config, ContainerRuntime runtime, InstantSource clock, Map<String, String> env,
       PrintStream out) {
@@ -109,6 +111,12 @@ public final class OpenEci implements AutoCloseable {
     // CommitContainer drives the local engine; on Kubernetes the commit actions answer UnsupportedOperation.
     this.commits = backend instanceof LocalBackend local ? new dev.openeci.commit.CommitService(
         new dev.openeci.commit.CommitTaskRepository(db), service, local.runtime(), clock) : null;
+    // metrics (docs/metrics.md): engine stats of running groups, sampled only on the local backend
+    dev.openeci.metrics.PriceBook priceBook = dev.openeci.metrics.MetricsSettings.priceBook(env);
+    this.metrics = backend instanceof LocalBackend local
+        ? new dev.openeci.metrics.MetricsSampler(local.runtime(), Bootstrap.instanceId(config.dataDir()), clock,
+            dev.openeci.metrics.MetricsSettings.options(env))
+        : null;
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
     List<ActionHandler> handlers = List.of(
@@ -136,7 +144,13 @@ public final class OpenEci implements AutoCloseable {
         new dev.openeci.api.action.UntagResourcesAction(service, groups, imageCaches),
         new dev.openeci.api.action.ListTagResourcesAction(service, groups, imageCaches),
         // data caches count 0 until the data cache service is wired here: (account, region) -> its count
-        new dev.openeci.api.action.ListUsageAction(service, imageCaches, (account, region) -> 0L));
+        new dev.openeci.api.action.ListUsageAction(service, imageCaches, (account, region) -> 0L),
+        // metrics, available resources, price (docs/metrics.md)
+        new dev.openeci.api.action.DescribeContainerGroupMetricAction(groups, metrics, clock),
+        new dev.openeci.api.action.DescribeMultiContainerGroupMetricAction(groups, metrics),
+        new dev.openeci.api.action.DescribeAvailableResourceAction(groups,
+            backend instanceof LocalBackend local ? local.runtime()::capacity : null, priceBook, config::zoneOf),
+        new dev.openeci.api.action.DescribeContainerGroupPriceAction(priceBook, config::zoneOf));
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
         new ResponseWriter(env.get(ResponseWriter.RECOMMEND_ENV)), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());
@@ -194,6 +208,7 @@ public final class OpenEci implements AutoCloseable {
 
   public OpenEci start() throws Exception {
     backend.start();
+    if (metrics != null) metrics.start();
     http.start();
     String host = http.address().getHostString();
     execSessions.baseUri("ws://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + http.address().getPort());
@@ -219,6 +234,11 @@ public final class OpenEci implements AutoCloseable {
     return groups;
   }
 
+  /** The metrics sampler (local backend only). */
+  public Optional<dev.openeci.metrics.MetricsSampler> metrics() {
+    return Optional.ofNullable(metrics);
+  }
+
   /** Asks for a sync of one group now (what an engine event or a timer would do). */
   public void wake(String groupId) {
     backend.wake(groupId);
@@ -242,6 +262,7 @@ public final class OpenEci implements AutoCloseable {
   public void close() throws Exception {
     log.info("openeci stopping");
     http.close();
+    if (metrics != null) metrics.close();
     backend.close();
     if (imageCaches != null) imageCaches.close();
     if (commits != null) commits.close();

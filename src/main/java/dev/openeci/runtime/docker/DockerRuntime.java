@@ -553,6 +553,17 @@ public final class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  // metrics and capacity (docs/metrics.md): the engine calls live in DockerStats
+  @Override
+  public Optional<dev.openeci.runtime.ContainerStats> stats(String containerId) {
+    return new DockerStats(rawHttp).stats(containerId);
+  }
+
+  @Override
+  public Optional<dev.openeci.runtime.ContainerStats.Capacity> capacity() {
+    return new DockerStats(rawHttp).capacity();
+  }
+
   @Override
   public Optional<String> imageUser(String image) {
     try {
