@@ -109,6 +109,8 @@ cleanup() {
   trap - EXIT INT TERM
   stop_seeded
   rm -f "$ROWS"
+  # BENCH_SERVER_LOG=FILE keeps the server's log (timelines of creates and deletes; docs/performance.md).
+  [ -n "${BENCH_SERVER_LOG:-}" ] && [ -f "$DATA/server.log" ] && cp "$DATA/server.log" "$BENCH_SERVER_LOG"
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
