@@ -148,8 +148,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 CLASSPATH_BENCH="target/test-classes:target/classes:$(cat "$STAMP")"
-wait_port() { # PORT PID LOG
-  for _ in $(seq 1 1200); do
+wait_port() { # PORT PID LOG (a server loading 10,000 groups on a busy machine may take minutes)
+  for _ in $(seq 1 6000); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     kill -0 "$2" 2>/dev/null || { cat "$3" >&2; say "server exited"; exit 1; }
     sleep 0.1
