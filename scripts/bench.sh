@@ -2,7 +2,7 @@
 # openeci's performance targets, measured in one run against the raw engine (docs/performance.md).
 #
 #   scripts/bench.sh [--runs N] [--groups N] [--describe-seconds S] [--describe-threads K] [--idle-seconds S]
-#                    [--backend local|kubernetes] [--kubeconfig FILE]
+#                    [--backend local|kubernetes] [--kubeconfig FILE] [--seeded "500 10000"|none]
 #
 # Builds if needed, starts `./openeci serve` on a free loopback port with a temporary data dir,
 # runs the bench driver (src/test/java/dev/openeci/e2e/Bench.java) and prints one table. The server,
@@ -11,11 +11,15 @@
 # --backend kubernetes: groups run on the cluster of --kubeconfig (else $OPENECI_TEST_KUBECONFIG,
 # else the one scripts/setup-kubernetes.sh brings up) and the raw side is the same Pod made with
 # fabric8; its pods, and the driver's namespace, are removed at the end (default --groups 200).
+# --seeded SIZES: first, for each size, a server whose store was seeded with that many finished groups
+# (BenchSeed) against a Docker API that holds nothing (scripts/bench-null-engine.py): paged and by-id
+# Describe with that many groups stored (default "500 10000"; none to skip). --seeded-only: only those
+# (no engine needed; a quick loop for the Describe path).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$ROOT"
 
-RUNS=5 NGROUPS="" DESCRIBE_SECONDS=20 DESCRIBE_THREADS=4 IDLE_SECONDS=60 BACKEND=local KUBECONFIG_FILE=""
+RUNS=5 NGROUPS="" SEEDED="500 10000" SEEDED_ONLY=0 DESCRIBE_SECONDS=20 DESCRIBE_THREADS=4 IDLE_SECONDS=60 BACKEND=local KUBECONFIG_FILE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
@@ -25,7 +29,9 @@ while [ $# -gt 0 ]; do
     --idle-seconds) IDLE_SECONDS="$2"; shift 2 ;;
     --backend) BACKEND="$2"; shift 2 ;;
     --kubeconfig) KUBECONFIG_FILE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --seeded) SEEDED="$2"; shift 2 ;;
+    --seeded-only) SEEDED_ONLY=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -75,6 +81,8 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 export OPENECI_ACCESS_KEY_ID="bench$(date +%s)"
 export OPENECI_ACCESS_KEY_SECRET="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
 SERVER_PID=""
+SEED_PID="" NULL_PID="" SEED_DATA=""
+ROWS="$DATA.rows"
 
 engine_curl() { # METHOD PATH: the engine's Docker API (unix sockets only)
   case "$ENGINE" in
@@ -83,9 +91,26 @@ engine_curl() { # METHOD PATH: the engine's Docker API (unix sockets only)
   esac
 }
 
+stop_pid() { # PID: TERM, wait up to 30 s, then KILL (only processes this script started)
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+
+stop_seeded() {
+  stop_pid "$SEED_PID"; SEED_PID=""
+  stop_pid "$NULL_PID"; NULL_PID=""
+  [ -n "$SEED_DATA" ] && rm -rf "$SEED_DATA"; SEED_DATA=""
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  stop_seeded
+  rm -f "$ROWS"
+  # BENCH_SERVER_LOG=FILE keeps the server's log (timelines of creates and deletes; docs/performance.md).
+  [ -n "${BENCH_SERVER_LOG:-}" ] && [ -f "$DATA/server.log" ] && cp "$DATA/server.log" "$BENCH_SERVER_LOG"
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -122,6 +147,50 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+CLASSPATH_BENCH="target/test-classes:target/classes:$(cat "$STAMP")"
+wait_port() { # PORT PID LOG (a server loading 10,000 groups on a busy machine may take minutes)
+  for _ in $(seq 1 6000); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; say "server exited"; exit 1; }
+    sleep 0.1
+  done
+  say "server on port $1 did not answer"; exit 1
+}
+
+# Describe with many groups stored: the real server on a store seeded before it starts, against a
+# Docker API that holds nothing (so no engine work, and nothing to clean up in the engine).
+if [ "$BACKEND" = local ] && [ "$SEEDED" != none ]; then
+  for n in $SEEDED; do
+    SEED_DATA="$(mktemp -d /tmp/openeci-bench-seeded.XXXXXX)"
+    say "seeding $n finished groups into $SEED_DATA ..."
+    "$JAVA_HOME/bin/java" -cp "$CLASSPATH_BENCH" dev.openeci.e2e.BenchSeed "$SEED_DATA" "$n" 2>"$SEED_DATA/seed.log" \
+      || { cat "$SEED_DATA/seed.log" >&2; exit 1; }
+    python3 scripts/bench-null-engine.py "$SEED_DATA/engine.sock" & NULL_PID=$!
+    for _ in $(seq 1 100); do [ -S "$SEED_DATA/engine.sock" ] && break; sleep 0.1; done
+    SEED_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+    ./openeci serve --listen "127.0.0.1:$SEED_PORT" --data-dir "$SEED_DATA" --engine "unix://$SEED_DATA/engine.sock" \
+      --rate-limit 0 > "$SEED_DATA/server.log" 2>&1 &
+    SEED_PID=$!
+    wait_port "$SEED_PORT" "$SEED_PID" "$SEED_DATA/server.log"
+    say "seeded server pid $SEED_PID on 127.0.0.1:$SEED_PORT ($n groups)"
+    "$JAVA_HOME/bin/java" -cp "$CLASSPATH_BENCH" dev.openeci.e2e.Bench --mode describe-only --rows "$ROWS" \
+      --endpoint "127.0.0.1:$SEED_PORT" --engine none --pid "$SEED_PID" --data-dir "$SEED_DATA" \
+      --describe-seconds "$DESCRIBE_SECONDS" --describe-threads "$DESCRIBE_THREADS"
+    stop_seeded
+  done
+  if [ "$SEEDED_ONLY" = 1 ]; then
+    python3 - "$ROWS" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t", 2) for l in open(sys.argv[1]) if l.strip()]
+w0 = max(10, *(len(r[0]) for r in rows)); w1 = max(5, *(len(r[1]) for r in rows))
+print("| %-*s | %*s | %s |" % (w0, "measure", w1, "value", "detail"))
+print("|%s|%s:|%s|" % ("-" * (w0 + 2), "-" * (w1 + 1), "-" * 10))
+for r in rows: print("| %-*s | %*s | %s |" % (w0, r[0], w1, r[1], r[2]))
+PY
+    exit 0
+  fi
+fi
+
 if [ "$BACKEND" = kubernetes ]; then
   TARGET=(--backend kubernetes --kubeconfig "$KUBECONFIG_FILE")
   say "starting ./openeci serve on 127.0.0.1:$PORT (data $DATA, cluster of $KUBECONFIG_FILE)"
@@ -142,7 +211,7 @@ done
 say "server pid $SERVER_PID ($(tr '\0' ' ' < /proc/$SERVER_PID/cmdline | cut -c1-200))"
 say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r)"
 
-"$JAVA_HOME/bin/java" -cp "target/test-classes:target/classes:$(cat "$STAMP")" dev.openeci.e2e.Bench \
+"$JAVA_HOME/bin/java" -cp "$CLASSPATH_BENCH" dev.openeci.e2e.Bench --rows "$ROWS" \
   --endpoint "127.0.0.1:$PORT" --engine "${ENGINE:-none}" --pid "$SERVER_PID" --data-dir "$DATA" \
   --backend "$BACKEND" --kubeconfig "${KUBECONFIG_FILE:-none}" \
   --runs "$RUNS" --groups "$NGROUPS" --describe-seconds "$DESCRIBE_SECONDS" \

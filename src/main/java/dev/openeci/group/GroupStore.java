@@ -23,6 +23,11 @@ public interface GroupStore {
   /** Groups matching {@code filter}, oldest first (stable order for NextToken paging). */
   List<ContainerGroup> find(Predicate<ContainerGroup> filter);
 
+  /** Every group, oldest first (the order of {@link #find}), without building a list. */
+  default void forEachInOrder(java.util.function.Consumer<ContainerGroup> action) {
+    find(g -> true).forEach(action);
+  }
+
   /** The groups among {@code ids} matching {@code filter}, oldest first (same order as {@link #find}). */
   List<ContainerGroup> findAmong(Collection<String> ids, Predicate<ContainerGroup> filter);
 

@@ -95,16 +95,66 @@ public final class GroupRepository implements GroupStore {
   @Override
   public List<ContainerGroup> find(Predicate<ContainerGroup> filter) {
     List<ContainerGroup> out = new ArrayList<>();
-    for (String id : order.values()) {
-      ContainerGroup g = groups.get(id);
-      if (g != null && filter.test(g)) out.add(g);
-    }
+    forEachInOrder(g -> {
+      if (filter.test(g)) out.add(g);
+    });
     return out;
+  }
+
+  /**
+   * Walks an array of the groups' slots in creation order: no skip-list traversal and no map
+   * lookup per group (a paged Describe with 10,000 groups walks them all for TotalCount). The
+   * array changes only when a group is added or removed; a change of a group replaces the
+   * record in its slot.
+   */
+  @Override
+  public void forEachInOrder(java.util.function.Consumer<ContainerGroup> action) {
+    for (Slot slot : ordered()) {
+      ContainerGroup g = slot.group;
+      if (g != null) action.accept(g);
+    }
+  }
+
+  /** One group's current record; null once the group is deleted. */
+  private static final class Slot {
+    volatile ContainerGroup group;
+
+    Slot(ContainerGroup group) {
+      this.group = group;
+    }
+  }
+
+  private record Snapshot(long version, Slot[] slots) {}
+
+  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  /** Bumped after every addition or removal of a group (after the index changed). */
+  private final java.util.concurrent.atomic.AtomicLong structure = new java.util.concurrent.atomic.AtomicLong();
+  private volatile Snapshot snapshot = new Snapshot(-1, new Slot[0]);
+
+  private Slot[] ordered() {
+    long v = structure.get();
+    Snapshot s = snapshot;
+    if (s.version() == v) return s.slots();
+    // Built after reading v: it holds at least every change up to v; a later change bumps the
+    // version again, so the next listing rebuilds.
+    List<Slot> out = new ArrayList<>(slots.size());
+    for (String id : order.values()) {
+      Slot slot = slots.get(id);
+      if (slot != null) out.add(slot);
+    }
+    s = new Snapshot(v, out.toArray(Slot[]::new));
+    snapshot = s;
+    return s.slots();
   }
 
   private void putGroup(ContainerGroup g) {
     // Creation time never changes, so a group's place in the index is fixed when it first appears.
-    if (groups.put(g.id(), g) == null) order.put(new OrderKey(g.creationTime(), g.id()), g.id());
+    Slot existing = slots.putIfAbsent(g.id(), new Slot(g));
+    if (existing != null) existing.group = g;
+    if (groups.put(g.id(), g) == null) {
+      order.put(new OrderKey(g.creationTime(), g.id()), g.id());
+      structure.incrementAndGet();
+    }
   }
 
   private record OrderKey(Instant creationTime, String id) implements Comparable<OrderKey> {
@@ -358,7 +408,13 @@ public final class GroupRepository implements GroupStore {
       exec(c, "DELETE FROM client_tokens WHERE resource_id=?", id);
       return null;
     });
-    if (groups.remove(id) != null) order.values().remove(id);
+    ContainerGroup gone = groups.remove(id);
+    if (gone != null) {
+      Slot slot = slots.remove(id);
+      if (slot != null) slot.group = null;
+      order.remove(new OrderKey(gone.creationTime(), id)); // O(log n), not a walk of the index
+      structure.incrementAndGet();
+    }
     events.remove(id);
   }
 

@@ -91,6 +91,12 @@ public final class Bench {
   final Set<String> createdGroups = ConcurrentHashMap.newKeySet();
   final Set<String> rawContainers = ConcurrentHashMap.newKeySet();
   final List<String[]> rows = new ArrayList<>();
+  /** Rows of earlier driver runs of the same bench (the seeded servers), printed before this run's. */
+  final Path rowsFile;
+  /** describe-only: measure Describe on a server whose store was seeded (BenchSeed), nothing else. */
+  final boolean describeOnly;
+  /** Client threads of the raw fleet: the server's sync workers (--workers, 8), the engine's concurrency. */
+  final int rawThreads;
 
   Bench(Map<String, String> a) throws Exception {
     endpoint = a.get("endpoint");
@@ -103,7 +109,18 @@ public final class Bench {
     describeThreads = Integer.parseInt(a.getOrDefault("describe-threads", "4"));
     idleSeconds = Integer.parseInt(a.getOrDefault("idle-seconds", "60"));
     kubernetes = "kubernetes".equals(a.getOrDefault("backend", "local"));
-    if (kubernetes) {
+    rowsFile = a.containsKey("rows") ? Path.of(a.get("rows")) : null;
+    describeOnly = "describe-only".equals(a.getOrDefault("mode", "full"));
+    rawThreads = Integer.parseInt(a.getOrDefault("raw-threads", "8"));
+    if (describeOnly) {
+      image = null;
+      cpu = 0;
+      memory = 0;
+      sandboxImage = null;
+      docker = null;
+      k8s = null;
+      rawNamespace = null;
+    } else if (kubernetes) {
       image = TestCluster.BUSYBOX;
       cpu = 0.25;
       memory = 0.5;
@@ -151,6 +168,10 @@ public final class Bench {
   }
 
   void run() throws Exception {
+    if (describeOnly) {
+      seededDescribe();
+      return;
+    }
     if (kubernetes) {
       note("cluster " + k8s.getMasterUrl() + " (Kubernetes " + k8s.getKubernetesVersion().getGitVersion()
           + "), server pid " + serverPid + ", instance " + instanceId + ", image " + image);
@@ -159,9 +180,26 @@ public final class Bench {
       note("engine " + engineEndpoint + ", server pid " + serverPid + ", instance " + instanceId + ", image " + image);
     }
     createToRunning();
+    if (!kubernetes) rawFleet();
     List<String> fleet = fleet();
     describe(fleet);
     deleteAll();
+    if (!kubernetes) {
+      ratio("fleet create (all Running) openeci/raw", openeciFleetS, rawFleetS);
+      ratio("fleet delete (engine holds none) openeci/raw", openeciDeleteS, rawDeleteS);
+    }
+  }
+
+  double openeciFleetS;
+  double rawFleetS;
+  double openeciDeleteS;
+  double rawDeleteS;
+
+  /** Time ratio a/b, and the throughput ratio it means (target: openeci >= 0.8x the raw engine's). */
+  void ratio(String what, double openeci, double raw) {
+    if (openeci <= 0 || raw <= 0) return;
+    row(what, String.format(Locale.ROOT, "%.2fx", openeci / raw), String.format(Locale.ROOT,
+        "%.1f s / %.1f s; throughput %.2fx of raw, target >= 0.8x", openeci, raw, raw / openeci));
   }
 
   // --- a) create -> Running vs the raw engine ---------------------------------------------------------
@@ -180,11 +218,16 @@ public final class Bench {
     }
     long me = median(eci);
     long mr = median(raw);
-    row("create->Running, openeci (median of " + runs + ")", me + " ms", "all: " + eci);
+    long pe = percentile(eci, 99);
+    long pr = percentile(raw, 99);
+    String p99 = runs < 100 ? "p99 (= max of " + runs + ")" : "p99 of " + runs;
+    row("create->Running, openeci p50 / " + p99, me + " ms / " + pe + " ms", "all: " + eci);
     String rawName = kubernetes ? "the same Pod made with fabric8" : "raw engine";
-    row("create->Running, " + rawName + " (median of " + runs + ")", mr + " ms", "all: " + raw);
-    row("create->Running ratio openeci/raw", String.format(Locale.ROOT, "%.2fx", (double) me / mr),
+    row("create->Running, " + rawName + " p50 / " + p99, mr + " ms / " + pr + " ms", "all: " + raw);
+    row("create->Running ratio openeci/raw, p50", String.format(Locale.ROOT, "%.2fx", (double) me / mr),
         kubernetes ? "target <= 1.1x" : "target <= 1.2x");
+    row("create->Running ratio openeci/raw, p99", String.format(Locale.ROOT, "%.2fx", (double) pe / pr),
+        "target <= 1.5x");
   }
 
   /**
@@ -214,21 +257,10 @@ public final class Bench {
   long rawPod() throws Exception {
     String name = "openeci-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
     long t0 = System.nanoTime();
-    String sandbox = docker.createContainerCmd(sandboxImage.image()).withName(name + "-sandbox")
-        .withEntrypoint(sandboxImage.command()).withHostName(name)
-        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("bridge").withIpcMode("shareable"))
-        .exec().getId();
-    rawContainers.add(sandbox);
-    docker.startContainerCmd(sandbox).exec();
-    String member = docker.createContainerCmd(image).withName(name + "-c1").withHostName(name)
-        .withEntrypoint("/bin/sh", "-c").withCmd(SLEEPER)
-        // The same pod as the group: a 2 vCPU / 4 GiB group gives its container those cgroup limits.
-        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("container:" + sandbox)
-            .withIpcMode("container:" + sandbox).withNanoCPUs(2_000_000_000L).withMemory(4L << 30)
-            .withMemorySwap(4L << 30))
-        .exec().getId();
-    rawContainers.add(member);
-    docker.startContainerCmd(member).exec();
+    // The same pod as the group: a 2 vCPU / 4 GiB group gives its container those cgroup limits.
+    String[] pod = startRawPod(name);
+    String sandbox = pod[0];
+    String member = pod[1];
     while (!(running(sandbox) && running(member))) Thread.sleep(POLL_MS);
     long ms = (System.nanoTime() - t0) / 1_000_000;
     for (String id : List.of(member, sandbox)) {
@@ -329,6 +361,7 @@ public final class Bench {
       Thread.sleep(1000);
     }
     double allS = (System.nanoTime() - t0) / 1e9;
+    openeciFleetS = allS;
     watcher.interrupt();
     long firstRunning = firstSeen.get();
     note(String.format(Locale.ROOT, "all %d Running after %.1f s", groups, allS));
@@ -380,40 +413,61 @@ public final class Bench {
     describeMode(null, ids, false, false);
     describeMode(null, ids, false, true);
     describeMode(null, ids, true, false);
-    describeMode("Describe by id, V3", ids, false, false);
-    describeMode("Describe paged list (Limit 20), V3", ids, false, true);
-    describeMode("Describe by id, V1", ids, true, false);
+    String n = ids.size() + " groups stored (fleet)";
+    describeMode("Describe by id, V3, " + n, ids, false, false);
+    describeMode("Describe paged (Limit 20), V3, " + n, ids, false, true);
+    describeMode("Describe by id, V1, " + n, ids, true, false);
   }
 
   void describeMode(String label, List<String> ids, boolean v1, boolean list) throws Exception {
+    describeMode(label, ids, v1, list, endpoint, serverPid);
+  }
+
+  /**
+   * K client threads sending signed Describe requests (each client keeps its connection alive) to
+   * the server at {@code at} for S seconds; rows: measured req/s with the client-observed p50/p99
+   * latency, and the extrapolated capacity = requests / the server's CPU-seconds in the window.
+   */
+  void describeMode(String label, List<String> ids, boolean v1, boolean list, String at, long pid) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(describeThreads);
     List<Client> clients = new ArrayList<>();
-    for (int t = 0; t < describeThreads; t++) clients.add(client(v1));
-    // Warm-up: label == null is a warm-up run only; a measured run starts after 1 s of load.
-    List<Future<?>> fs = new ArrayList<>();
+    for (int t = 0; t < describeThreads; t++) {
+      clients.add(EciClients.tea(at, System.getenv("OPENECI_ACCESS_KEY_ID"), System.getenv("OPENECI_ACCESS_KEY_SECRET"),
+          v1));
+    }
+    List<Future<long[]>> fs = new ArrayList<>();
     AtomicBoolean counting = new AtomicBoolean();
     for (Client c : clients) {
       fs.add(pool.submit(() -> {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        long[] lat = new long[1 << 16];
+        int n = 0;
         while (!stop.get()) {
           Map<String, Object> q = new LinkedHashMap<>();
           q.put("RegionId", REGION);
           if (list) q.put("Limit", 20);
           else q.put("ContainerGroupIds", "[\"" + ids.get(rnd.nextInt(ids.size())) + "\"]");
+          long r0 = System.nanoTime();
           try {
             Map<String, Object> body = EciClients.call(c, "DescribeContainerGroups", q);
+            long us = (System.nanoTime() - r0) / 1000;
             if (counting.get()) {
-              if (SdkEndToEndIT.asList(body.get("ContainerGroups")).isEmpty()) failed.incrementAndGet();
-              else ok.incrementAndGet();
+              if (SdkEndToEndIT.asList(body.get("ContainerGroups")).isEmpty()) {
+                failed.incrementAndGet();
+              } else {
+                ok.incrementAndGet();
+                if (n == lat.length) lat = java.util.Arrays.copyOf(lat, n * 2);
+                lat[n++] = us;
+              }
             }
           } catch (Exception e) {
             if (counting.get()) failed.incrementAndGet();
           }
         }
-        return null;
+        return java.util.Arrays.copyOf(lat, n);
       }));
     }
     Thread.sleep(label == null ? 5000 : 1000);
@@ -423,28 +477,158 @@ public final class Bench {
       pool.shutdown();
       return;
     }
-    long cpu0 = cpuTicks();
+    long cpu0 = cpuTicks(pid);
     double api0 = kubernetes ? apiserverRequests() : 0;
     long t0 = System.nanoTime();
     counting.set(true);
     Thread.sleep(describeSeconds * 1000L);
     counting.set(false);
     double wall = (System.nanoTime() - t0) / 1e9;
-    double cpu = (cpuTicks() - cpu0) / (double) CLK_TCK;
+    double cpu = (cpuTicks(pid) - cpu0) / (double) CLK_TCK;
     double api = kubernetes ? apiserverRequests() - api0 : 0;
     stop.set(true);
-    for (Future<?> f : fs) f.get();
+    List<Long> lat = new ArrayList<>();
+    for (Future<long[]> f : fs) for (long us : f.get()) lat.add(us);
     pool.shutdown();
     long n = ok.get();
     row(label + ", " + describeThreads + " client threads", String.format(Locale.ROOT, "%.0f req/s", n / wall),
         String.format(Locale.ROOT, "%d ok, %d failed in %.1f s; server CPU %.1f s (%.0f%% of 2 cores)", n,
             failed.get(), wall, cpu, 100 * cpu / wall / 2));
-    row(label + ", server capacity", String.format(Locale.ROOT, "%.0f req/s", cpu == 0 ? 0 : n / cpu * 2),
-        "= requests / server CPU-s x 2 cores; target >= 5000");
+    row(label + ", client-observed p50 / p99", String.format(Locale.ROOT, "%.1f ms / %.1f ms",
+        percentile(lat, 50) / 1000.0, percentile(lat, 99) / 1000.0),
+        "signing, HTTP keep-alive and parsing included; client and server share the cores");
+    row(label + ", extrapolated capacity", String.format(Locale.ROOT, "%.0f req/s", cpu == 0 ? 0 : n / cpu),
+        String.format(Locale.ROOT, "= requests / server CPU-s (one core busy); x2 cores = %.0f; target >= 5000",
+            cpu == 0 ? 0 : 2 * n / cpu));
     if (kubernetes) {
       row(label + ", apiserver requests in the window", String.format(Locale.ROOT, "%.1f /s", api / wall),
           String.format(Locale.ROOT, "%.0f requests (all clients, from its /metrics) for %d Describes: %.4f per Describe",
               api, n, n == 0 ? 0 : api / n));
+    }
+  }
+
+  // --- d) Describe against a seeded store (BenchSeed + bench-null-engine.py) ---------------------------
+
+  /** Paged Describe (Limit 20) and Describe by id against a server whose store holds seeded groups. */
+  void seededDescribe() throws Exception {
+    awaitServerIdle(serverPid);
+    List<String> ids = new ArrayList<>();
+    String token = null;
+    do {
+      Map<String, Object> q = new LinkedHashMap<>(Map.of("RegionId", REGION, "Limit", 20));
+      if (token != null) q.put("NextToken", token);
+      Map<String, Object> body = EciClients.call(v3, "DescribeContainerGroups", q);
+      for (Map<String, Object> g : SdkEndToEndIT.asList(body.get("ContainerGroups"))) {
+        ids.add((String) g.get("ContainerGroupId"));
+      }
+      token = (String) body.get("NextToken");
+    } while (token != null && !token.isEmpty());
+    note("seeded server pid " + serverPid + " holds " + ids.size() + " groups; RSS "
+        + rssKb() / 1024 + " MB; warming up 5 s per mode ...");
+    String n = String.format(Locale.ROOT, "%,d", ids.size());
+    describeMode(null, ids, false, true);
+    describeMode(null, ids, false, false);
+    describeMode("Describe paged (Limit 20), V3, " + n + " groups stored", ids, false, true);
+    describeMode("Describe by id, V3, " + n + " groups stored", ids, false, false);
+    row("server RSS with " + n + " groups stored", String.format(Locale.ROOT, "%.0f MB", rssKb() / 1024.0),
+        "seeded store (BenchSeed), engine: bench-null-engine.py");
+  }
+
+  /** Waits (at most 5 minutes) until the server used < 5% of a core over 2 s: its start-up syncs are done. */
+  void awaitServerIdle(long pid) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      long c0 = cpuTicks(pid);
+      Thread.sleep(2000);
+      if (cpuTicks(pid) - c0 < CLK_TCK / 10) return;
+    }
+    note("server " + pid + " still busy after 5 minutes; measuring anyway");
+  }
+
+  // --- raw fleet: the same pods straight through the engine ---------------------------------------------
+
+  /**
+   * G pods made directly (sandbox + one member each, as in {@link #rawPod}) by {@link #rawThreads}
+   * threads, the concurrency openeci's sync workers give the engine; time until every one runs
+   * (checked every second, as the openeci fleet is). Then deleted as openeci deletes a group:
+   * the member stopped with the group's grace period (30 s; the sleeper exits on SIGTERM at once),
+   * then member and sandbox removed.
+   */
+  void rawFleet() throws Exception {
+    note("raw engine: creating " + groups + " pods with " + rawThreads + " threads ...");
+    List<String[]> pods = Collections.synchronizedList(new ArrayList<>());
+    long t0 = System.nanoTime();
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 0; i < groups; i++) idx.add(i);
+    parallel(rawThreads, idx, i -> pods.add(startRawPod("openeci-bench-fleet-" + Long.toHexString(
+        ThreadLocalRandom.current().nextLong() & 0xffffffffffL))));
+    double startedS = (System.nanoTime() - t0) / 1e9;
+    while (true) {
+      int running = 0;
+      for (var c : docker.listContainersCmd().withShowAll(false).exec()) {
+        if (c.getNames() != null && c.getNames().length > 0 && c.getNames()[0].startsWith("/openeci-bench-fleet-")
+            && c.getNames()[0].endsWith("-c1")) running++;
+      }
+      if (running >= groups) break;
+      if (System.nanoTime() - t0 > Duration.ofMinutes(30).toNanos()) throw new IllegalStateException("raw fleet");
+      Thread.sleep(1000);
+    }
+    rawFleetS = (System.nanoTime() - t0) / 1e9;
+    row("raw fleet: " + groups + " pods all running", String.format(Locale.ROOT, "%.1f s", rawFleetS),
+        String.format(Locale.ROOT, "create+start calls done in %.1f s; %d threads; %.1f pods/s", startedS, rawThreads,
+            groups / rawFleetS));
+    long d0 = System.nanoTime();
+    parallel(rawThreads, new ArrayList<>(pods), p -> {
+      docker.stopContainerCmd(p[1]).withTimeout(30).exec();
+      for (String id : List.of(p[1], p[0])) {
+        docker.removeContainerCmd(id).withForce(true).exec();
+        rawContainers.remove(id);
+      }
+    });
+    rawDeleteS = (System.nanoTime() - d0) / 1e9;
+    row("raw fleet: delete all (stop -t 30, remove)", String.format(Locale.ROOT, "%.1f s", rawDeleteS),
+        String.format(Locale.ROOT, "%d threads", rawThreads));
+  }
+
+  /** Sandbox + member of one raw pod, created and started; {sandbox id, member id}. */
+  String[] startRawPod(String name) {
+    String sandbox = docker.createContainerCmd(sandboxImage.image()).withName(name + "-sandbox")
+        .withEntrypoint(sandboxImage.command()).withHostName(name)
+        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("bridge").withIpcMode("shareable"))
+        .exec().getId();
+    rawContainers.add(sandbox);
+    docker.startContainerCmd(sandbox).exec();
+    String member = docker.createContainerCmd(image).withName(name + "-c1").withHostName(name)
+        .withEntrypoint("/bin/sh", "-c").withCmd(SLEEPER)
+        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("container:" + sandbox)
+            .withIpcMode("container:" + sandbox).withNanoCPUs(2_000_000_000L).withMemory(4L << 30)
+            .withMemorySwap(4L << 30))
+        .exec().getId();
+    rawContainers.add(member);
+    docker.startContainerCmd(member).exec();
+    return new String[] {sandbox, member};
+  }
+
+  interface Work<T> {
+    void run(T item) throws Exception;
+  }
+
+  /** Runs {@code work} for every item on {@code threads} threads; the first failure is thrown. */
+  static <T> void parallel(int threads, List<T> items, Work<T> work) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      AtomicLong next = new AtomicLong();
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        fs.add(pool.submit(() -> {
+          long i;
+          while ((i = next.getAndIncrement()) < items.size()) work.run(items.get((int) i));
+          return null;
+        }));
+      }
+      for (Future<?> f : fs) f.get();
+    } finally {
+      pool.shutdown();
     }
   }
 
@@ -454,7 +638,7 @@ public final class Bench {
     List<String> ids = new ArrayList<>(createdGroups);
     note("deleting " + ids.size() + " groups ...");
     long t0 = System.nanoTime();
-    for (String id : ids) delete(id);
+    parallel(4, ids, id -> delete(id));
     if (kubernetes) {
       awaitClusterHolds(Map.of(K8S_OWNER, instanceId), 0, Duration.ofMinutes(15));
       row("fleet: delete all, cluster holds no pod", String.format(Locale.ROOT, "%.1f s",
@@ -462,11 +646,13 @@ public final class Bench {
       return;
     }
     awaitEngineHolds(Map.of(Labels.OWNER, instanceId), 0, Duration.ofMinutes(15));
-    row("fleet: delete all, engine holds none", String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9),
-        "label " + Labels.OWNER + "=" + instanceId);
+    openeciDeleteS = (System.nanoTime() - t0) / 1e9;
+    row("fleet: delete all, engine holds none", String.format(Locale.ROOT, "%.1f s", openeciDeleteS),
+        "4 client threads; label " + Labels.OWNER + "=" + instanceId);
   }
 
   void cleanUp() {
+    if (describeOnly) return; // a seeded store; nothing was created
     for (String id : new ArrayList<>(createdGroups)) {
       try {
         delete(id);
@@ -653,7 +839,11 @@ public final class Bench {
   // --- /proc -------------------------------------------------------------------------------------------
 
   long cpuTicks() throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+    return cpuTicks(serverPid);
+  }
+
+  static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
   }
@@ -666,6 +856,15 @@ public final class Bench {
   }
 
   // --- output ------------------------------------------------------------------------------------------
+
+  /** Nearest-rank percentile (p99 of fewer than 100 samples is their maximum). */
+  static long percentile(List<Long> xs, double p) {
+    List<Long> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    if (s.isEmpty()) return 0;
+    int rank = (int) Math.ceil(p / 100 * s.size());
+    return s.get(Math.max(0, Math.min(s.size() - 1, rank - 1)));
+  }
 
   static long median(List<Long> xs) {
     List<Long> s = new ArrayList<>(xs);
@@ -683,6 +882,26 @@ public final class Bench {
   }
 
   void printTable() {
+    List<String[]> all = new ArrayList<>();
+    if (rowsFile != null) {
+      try {
+        if (Files.exists(rowsFile)) {
+          for (String line : Files.readAllLines(rowsFile)) if (!line.isEmpty()) all.add(line.split("\t", 3));
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] r : rows) out.append(String.join("\t", r)).append('\n');
+        Files.writeString(rowsFile, out.toString(), java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        note("rows file " + rowsFile + ": " + e);
+      }
+      if (describeOnly) return; // the full run that follows prints every row
+    }
+    all.addAll(rows);
+    printRows(all);
+  }
+
+  void printRows(List<String[]> rows) {
     int w0 = 10;
     int w1 = 5;
     for (String[] r : rows) {

@@ -33,6 +33,43 @@ final class GroupQuery {
     return idSet == null ? repo.find(f) : repo.findAmong(idSet, f);
   }
 
+  /**
+   * {@link #find} then {@link #page} in one walk of the creation-order index when no ids are
+   * given: counts the matches (TotalCount) but keeps only the page, instead of a list of every
+   * matching group per request. Same answers and errors as {@code page(ctx, find(...))}.
+   */
+  static Page findPage(GroupStore repo, ActionContext ctx, Instant now, int defaultLimit, int maxLimit) {
+    List<String> ids = ctx.params().jsonStringArray("ContainerGroupIds");
+    if (ids != null && !ids.isEmpty()) return page(ctx, find(repo, ctx, now), defaultLimit, maxLimit);
+    Predicate<ContainerGroup> f = filter(ctx, now, null);
+    int limit = limit(ctx, defaultLimit, maxLimit);
+    String token = empty(ctx.params().string("NextToken"));
+    List<ContainerGroup> items = new ArrayList<>(limit);
+    int[] total = {0};
+    boolean[] started = {token == null};
+    boolean[] more = {false};
+    repo.forEachInOrder(g -> {
+      if (!f.test(g)) return;
+      total[0]++;
+      if (!started[0]) {
+        if (g.id().equals(token)) started[0] = true;
+      } else if (items.size() < limit) {
+        items.add(g);
+      } else {
+        more[0] = true;
+      }
+    });
+    if (!started[0]) throw ErrorCode.invalid("NextToken", "\"" + token + "\" is not a token of this listing");
+    return new Page(items, total[0], more[0] ? items.get(items.size() - 1).id() : "");
+  }
+
+  private static int limit(ActionContext ctx, int defaultLimit, int maxLimit) {
+    Integer limit = ctx.params().integer("Limit");
+    if (limit == null) limit = defaultLimit;
+    if (limit < 1 || limit > maxLimit) throw ErrorCode.invalid("Limit", "must be 1-" + maxLimit + ", got " + limit);
+    return limit;
+  }
+
   private static Predicate<ContainerGroup> filter(ActionContext ctx, Instant now, Set<String> idSet) {
     ParamReader p = ctx.params();
     String name = empty(p.string("ContainerGroupName"));
@@ -49,8 +86,16 @@ final class GroupQuery {
       String key = t.string("Key");
       if (key != null && !key.isEmpty()) tags.add(new Tag(key, t.string("Value")));
     }
-    return g -> g.accountId().equals(ctx.accountId()) && g.regionId().equals(ctx.regionId())
-        && g.deletionRequested() == null
+    String account = ctx.accountId();
+    String region = ctx.regionId();
+    Predicate<ContainerGroup> base = g -> g.deletionRequested() == null && g.accountId().equals(account)
+        && g.regionId().equals(region);
+    // The paged list without filters is the common case: no per-group work beyond the account.
+    if (idSet == null && name == null && status == null && zone == null && vswitch == null && sg == null && rg == null
+        && changedAfter == null && tags.isEmpty()) {
+      return base;
+    }
+    return g -> base.test(g)
         && (idSet == null || idSet.contains(g.id()))
         && (name == null || name.equals(g.spec().name()))
         && (status == null || status.equals(g.state().status().name()))
@@ -66,9 +111,7 @@ final class GroupQuery {
   record Page(List<ContainerGroup> items, int total, String nextToken) {}
 
   static Page page(ActionContext ctx, List<ContainerGroup> all, int defaultLimit, int maxLimit) {
-    Integer limit = ctx.params().integer("Limit");
-    if (limit == null) limit = defaultLimit;
-    if (limit < 1 || limit > maxLimit) throw ErrorCode.invalid("Limit", "must be 1-" + maxLimit + ", got " + limit);
+    int limit = limit(ctx, defaultLimit, maxLimit);
     String token = empty(ctx.params().string("NextToken"));
     int start = 0;
     if (token != null) {

@@ -71,6 +71,14 @@ public final class ResponseWriter {
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
   }
 
+  /**
+   * A response body that renders its own JSON bytes (the Describe hot path, made of pre-rendered
+   * per-group JSON); the XML format still serializes the object itself.
+   */
+  public interface PreRendered {
+    byte[] json();
+  }
+
   public HttpReply success(String requestId, String action, Object body, String format) {
     if (body instanceof Map<?, ?> m && m.containsKey("RequestId")) {
       Map<Object, Object> copy = new java.util.LinkedHashMap<>(m);
@@ -88,7 +96,7 @@ public final class ResponseWriter {
     // spliced in as its first member (no intermediate tree).
     byte[] inner;
     try {
-      inner = json.writeValueAsBytes(body == null ? Map.of() : body);
+      inner = body instanceof PreRendered p ? p.json() : json.writeValueAsBytes(body == null ? Map.of() : body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
