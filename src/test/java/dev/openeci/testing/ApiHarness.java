@@ -49,29 +49,36 @@ public final class ApiHarness implements AutoCloseable {
   public final GroupRepository repo;
   public final GroupService service;
   public final List<String> woken = new CopyOnWriteArrayList<>();
+  /**
+   * The clock of the service and the Describe actions (creation times, ages, status rules): a test
+   * moves it instead of sleeping. Request signatures are checked against the wall clock.
+   */
+  public final ManualClock clock = new ManualClock();
+  /** The harness's DescribeContainerGroups handler (its view cache is per instance). */
+  public final DescribeContainerGroupsAction describeGroups;
   private final ApiDispatcher dispatcher;
   private final ObjectMapper json = new ObjectMapper();
 
   public ApiHarness(Path dir) {
     db = Database.open(dir.resolve("openeci.db"));
     repo = new GroupRepository(db);
-    InstantSource clock = InstantSource.system();
     service = new GroupService(repo, clock, woken::add);
     // No limit on failed authentications per address: tests send many bad requests from one address.
     ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, List.of("cn-hangzhou"), null, Duration.ofSeconds(60), 1,
         dev.openeci.config.PodPolicy.DEFAULT, dev.openeci.config.EdgeConfig.DEFAULT.withAuthFailures(0, 1));
     CredentialStore keys = id -> id.equals(KEY) ? Optional.of(new CredentialStore.Credential(KEY, SECRET, "acct"))
         : Optional.empty();
+    describeGroups = new DescribeContainerGroupsAction(repo, clock);
     dispatcher = new ApiDispatcher(List.of(
         new CreateContainerGroupAction(service, config::zoneOf),
-        new DescribeContainerGroupsAction(repo, clock),
+        describeGroups,
         new DescribeContainerGroupStatusAction(repo, clock),
         new DescribeContainerGroupEventsAction(repo, clock),
         new RestartContainerGroupAction(service),
         new UpdateContainerGroupAction(service, config::zoneOf),
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, "127.0.0.1:8080")),
-        new Authenticator(keys, clock), new ResponseWriter(), config);
+        new Authenticator(keys, InstantSource.system()), new ResponseWriter(), config);
   }
 
   public record Reply(int status, JsonNode body) {
