@@ -87,9 +87,11 @@ public final class Telemetry implements AutoCloseable {
 
   /** {@code openeci_sync_queue_depth} (groups waiting for a worker) and {@code openeci_sync_running}. */
   public void syncQueue(Supplier<Number> waiting, Supplier<Number> running) {
-    Gauge.builder("openeci.sync.queue.depth", waiting, s -> s.get().doubleValue())
+    // Strong references: Micrometer holds a gauge's object weakly, and nothing else holds these
+    // method references, so they were collected and the gauges read NaN.
+    Gauge.builder("openeci.sync.queue.depth", waiting, s -> s.get().doubleValue()).strongReference(true)
         .description("Groups waiting for a sync worker").register(registry);
-    Gauge.builder("openeci.sync.running", running, s -> s.get().doubleValue())
+    Gauge.builder("openeci.sync.running", running, s -> s.get().doubleValue()).strongReference(true)
         .description("Group syncs running now").register(registry);
   }
 

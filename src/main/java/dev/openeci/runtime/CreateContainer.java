@@ -95,4 +95,163 @@ public record CreateContainer(
    */
   public record Mount(String type, String source, String target, boolean readOnly, long tmpfsSizeBytes,
       String propagation) {}
+
+  /**
+   * A builder: fields not set keep their defaults (empty lists and maps, false, 0), except
+   * {@code entrypoint} and {@code cmd}, which stay null (the image's own).
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this container spec, to change a few fields. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.name = name;
+    b.image = image;
+    b.labels = labels;
+    b.entrypoint = entrypoint;
+    b.cmd = cmd;
+    b.env = env;
+    b.workingDir = workingDir;
+    b.user = user;
+    b.tty = tty;
+    b.openStdin = openStdin;
+    b.stdinOnce = stdinOnce;
+    b.nanoCpus = nanoCpus;
+    b.memoryBytes = memoryBytes;
+    b.mounts = mounts;
+    b.readOnlyRootfs = readOnlyRootfs;
+    b.capAdd = capAdd;
+    b.privileged = privileged;
+    b.network = network;
+    b.gpus = gpus;
+    return b;
+  }
+
+  /** Builds a {@link CreateContainer} by field name instead of position. */
+  public static final class Builder {
+    private String name;
+    private String image;
+    private Map<String, String> labels = Map.of();
+    private List<String> entrypoint;
+    private List<String> cmd;
+    private List<String> env = List.of();
+    private String workingDir;
+    private String user;
+    private boolean tty;
+    private boolean openStdin;
+    private boolean stdinOnce;
+    private long nanoCpus;
+    private long memoryBytes;
+    private List<Mount> mounts = List.of();
+    private boolean readOnlyRootfs;
+    private List<String> capAdd = List.of();
+    private boolean privileged;
+    private Network network;
+    private int gpus;
+
+    private Builder() {
+    }
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder image(String image) {
+      this.image = image;
+      return this;
+    }
+
+    public Builder labels(Map<String, String> labels) {
+      this.labels = labels;
+      return this;
+    }
+
+    public Builder entrypoint(List<String> entrypoint) {
+      this.entrypoint = entrypoint;
+      return this;
+    }
+
+    public Builder cmd(List<String> cmd) {
+      this.cmd = cmd;
+      return this;
+    }
+
+    public Builder env(List<String> env) {
+      this.env = env;
+      return this;
+    }
+
+    public Builder workingDir(String workingDir) {
+      this.workingDir = workingDir;
+      return this;
+    }
+
+    public Builder user(String user) {
+      this.user = user;
+      return this;
+    }
+
+    public Builder tty(boolean tty) {
+      this.tty = tty;
+      return this;
+    }
+
+    public Builder openStdin(boolean openStdin) {
+      this.openStdin = openStdin;
+      return this;
+    }
+
+    public Builder stdinOnce(boolean stdinOnce) {
+      this.stdinOnce = stdinOnce;
+      return this;
+    }
+
+    public Builder nanoCpus(long nanoCpus) {
+      this.nanoCpus = nanoCpus;
+      return this;
+    }
+
+    public Builder memoryBytes(long memoryBytes) {
+      this.memoryBytes = memoryBytes;
+      return this;
+    }
+
+    public Builder mounts(List<Mount> mounts) {
+      this.mounts = mounts;
+      return this;
+    }
+
+    public Builder readOnlyRootfs(boolean readOnlyRootfs) {
+      this.readOnlyRootfs = readOnlyRootfs;
+      return this;
+    }
+
+    public Builder capAdd(List<String> capAdd) {
+      this.capAdd = capAdd;
+      return this;
+    }
+
+    public Builder privileged(boolean privileged) {
+      this.privileged = privileged;
+      return this;
+    }
+
+    public Builder network(Network network) {
+      this.network = network;
+      return this;
+    }
+
+    public Builder gpus(int gpus) {
+      this.gpus = gpus;
+      return this;
+    }
+
+    public CreateContainer build() {
+      return new CreateContainer(name, image, labels, entrypoint, cmd, env, workingDir, user, tty, openStdin,
+          stdinOnce, nanoCpus, memoryBytes, mounts, readOnlyRootfs, capAdd, privileged, network, gpus);
+    }
+  }
 }

@@ -40,6 +40,63 @@ public final class Main implements Runnable {
     return option != null ? option : ServerConfig.defaultDataDir();
   }
 
+  /** The {@code --backend kubernetes} flags of {@code serve} (--kubeconfig, --k8s-*), in one place. */
+  static final class KubernetesFlags {
+    @Option(names = "--kubeconfig", description = "--backend kubernetes: the kubeconfig file (default: in-cluster"
+        + " config when run as a pod, else $KUBECONFIG, else ~/.kube/config)")
+    Path kubeconfig;
+
+    @Option(names = "--k8s-service-type", defaultValue = "NodePort", description = "--backend kubernetes: the"
+        + " Service made for a group with AutoCreateEip/EipInstanceId: NodePort, LoadBalancer or None (default"
+        + " ${DEFAULT-VALUE})")
+    String k8sServiceType;
+
+    @Option(names = "--k8s-storage-class", description = "--backend kubernetes: the StorageClass of the"
+        + " PersistentVolumeClaims DiskVolume/FlexVolume become (default: none, they are refused with"
+        + " Forbidden.PersistentVolume)")
+    String k8sStorageClass;
+
+    @Option(names = "--k8s-node-map", description = "--backend kubernetes: JSON file mapping InstanceType, spot"
+        + " strategy and zone to nodeSelector/tolerations (docs/kubernetes.md)")
+    Path k8sNodeMap;
+
+    @Option(names = "--k8s-request-percent", defaultValue = "100", description = "--backend kubernetes: CPU and"
+        + " memory requests in percent of the limits, 1..100 (default ${DEFAULT-VALUE}: requests = limits, the"
+        + " resources ECI guarantees; lower values overcommit nodes, for development clusters)")
+    int k8sRequestPercent;
+
+    /** The Kubernetes backend: a fabric8 client from --kubeconfig (else fabric8's auto-configuration). */
+    dev.openeci.backend.PodBackend.Factory backend(dev.openeci.config.PodPolicy policy, CommandLine command) {
+      io.fabric8.kubernetes.client.Config k8s;
+      if (kubeconfig != null) {
+        if (!java.nio.file.Files.isReadable(kubeconfig)) {
+          throw new CommandLine.ParameterException(command, "--kubeconfig: " + kubeconfig
+              + " is not a readable file");
+        }
+        k8s = io.fabric8.kubernetes.client.Config.fromKubeconfig(null, kubeconfig.toFile());
+      } else {
+        k8s = io.fabric8.kubernetes.client.Config.autoConfigure(null);
+      }
+      try { // the flags are checked before anything starts
+        dev.openeci.backend.kubernetes.KubernetesOptions.fromFlags("check", k8sServiceType, k8sStorageClass,
+            k8sNodeMap, policy).withRequestPercent(k8sRequestPercent);
+      } catch (IllegalArgumentException | java.io.IOException e) {
+        throw new CommandLine.ParameterException(command, e.getMessage());
+      }
+      io.fabric8.kubernetes.client.KubernetesClient client =
+          new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(k8s).build();
+      return dev.openeci.backend.kubernetes.KubernetesBackend.factory(client, instanceId -> {
+        try {
+          return dev.openeci.backend.kubernetes.KubernetesOptions.fromFlags(instanceId, k8sServiceType,
+              k8sStorageClass, k8sNodeMap, policy).withRequestPercent(k8sRequestPercent);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    }
+
+  }
+
   @Command(name = "serve", description = "Serve the ECI API and run container groups on the local engine.")
   static final class Serve implements Callable<Integer> {
     @Option(names = "--listen", description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}; env OPENECI_LISTEN)",
@@ -63,28 +120,8 @@ public final class Main implements Runnable {
         + " docs/kubernetes.md). Default ${DEFAULT-VALUE}; env OPENECI_BACKEND")
     String backend;
 
-    @Option(names = "--kubeconfig", description = "--backend kubernetes: the kubeconfig file (default: in-cluster"
-        + " config when run as a pod, else $KUBECONFIG, else ~/.kube/config)")
-    Path kubeconfig;
-
-    @Option(names = "--k8s-service-type", defaultValue = "NodePort", description = "--backend kubernetes: the"
-        + " Service made for a group with AutoCreateEip/EipInstanceId: NodePort, LoadBalancer or None (default"
-        + " ${DEFAULT-VALUE})")
-    String k8sServiceType;
-
-    @Option(names = "--k8s-storage-class", description = "--backend kubernetes: the StorageClass of the"
-        + " PersistentVolumeClaims DiskVolume/FlexVolume become (default: none, they are refused with"
-        + " Forbidden.PersistentVolume)")
-    String k8sStorageClass;
-
-    @Option(names = "--k8s-node-map", description = "--backend kubernetes: JSON file mapping InstanceType, spot"
-        + " strategy and zone to nodeSelector/tolerations (docs/kubernetes.md)")
-    Path k8sNodeMap;
-
-    @Option(names = "--k8s-request-percent", defaultValue = "100", description = "--backend kubernetes: CPU and"
-        + " memory requests in percent of the limits, 1..100 (default ${DEFAULT-VALUE}: requests = limits, the"
-        + " resources ECI guarantees; lower values overcommit nodes, for development clusters)")
-    int k8sRequestPercent;
+    @CommandLine.Mixin
+    KubernetesFlags k8s = new KubernetesFlags();
 
     @Option(names = "--resync-seconds", defaultValue = "60", description = "Safety-net relist period (default ${DEFAULT-VALUE})")
     int resyncSeconds;
@@ -134,36 +171,6 @@ public final class Main implements Runnable {
         description = "What an error's Recommend says: {code}, {anchor} and {requestId} are replaced"
         + " (default docs/errors.md#{anchor}; env OPENECI_ERROR_DOCS_URL; docs/errors.md)")
     String errorDocsUrl;
-
-    /** The Kubernetes backend: a fabric8 client from --kubeconfig (else fabric8's auto-configuration). */
-    private dev.openeci.backend.PodBackend.Factory kubernetes(dev.openeci.config.PodPolicy policy) {
-      io.fabric8.kubernetes.client.Config k8s;
-      if (kubeconfig != null) {
-        if (!java.nio.file.Files.isReadable(kubeconfig)) {
-          throw new CommandLine.ParameterException(new CommandLine(this), "--kubeconfig: " + kubeconfig
-              + " is not a readable file");
-        }
-        k8s = io.fabric8.kubernetes.client.Config.fromKubeconfig(null, kubeconfig.toFile());
-      } else {
-        k8s = io.fabric8.kubernetes.client.Config.autoConfigure(null);
-      }
-      try { // the flags are checked before anything starts
-        dev.openeci.backend.kubernetes.KubernetesOptions.fromFlags("check", k8sServiceType, k8sStorageClass,
-            k8sNodeMap, policy).withRequestPercent(k8sRequestPercent);
-      } catch (IllegalArgumentException | java.io.IOException e) {
-        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
-      }
-      io.fabric8.kubernetes.client.KubernetesClient client =
-          new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(k8s).build();
-      return dev.openeci.backend.kubernetes.KubernetesBackend.factory(client, instanceId -> {
-        try {
-          return dev.openeci.backend.kubernetes.KubernetesOptions.fromFlags(instanceId, k8sServiceType,
-              k8sStorageClass, k8sNodeMap, policy).withRequestPercent(k8sRequestPercent);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-    }
 
     private java.util.Set<String> capabilities(List<String> names) {
       try {
@@ -330,8 +337,8 @@ public final class Main implements Runnable {
               maxParameters, maxValueChars, rateLimit, rateBurst, maxNoncesPerKey, maxNonces, authFailuresPerSecond,
               authFailureBurst, v3UnsignedHost));
       ContainerRuntime runtime = onKubernetes ? null : new DockerRuntime(endpoint);
-      dev.openeci.backend.PodBackend.Factory backendFactory = onKubernetes ? kubernetes(config.pod())
-          : OpenEci.local(runtime);
+      dev.openeci.backend.PodBackend.Factory backendFactory = onKubernetes
+          ? k8s.backend(config.pod(), new CommandLine(this)) : OpenEci.local(runtime);
       java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
       if (secretKeyFile != null) env.put(dev.openeci.store.SecretBox.KEY_FILE_ENV, secretKeyFile.toString());
       // operations (docs/operations.md, docs/errors.md)

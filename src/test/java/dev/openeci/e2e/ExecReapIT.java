@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.Labels;
 import dev.openeci.runtime.RuntimeContainer;
-import dev.openeci.server.ExecClient;
 import dev.openeci.testing.TestEngine;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -218,12 +216,13 @@ class ExecReapIT {
       w.abort();
     }
     // ./openeci exec's client: stdin in, exit code out.
-    ByteArrayOutputStream cliOut = new ByteArrayOutputStream();
-    int code = new ExecClient(server.endpoint(), "cn-hangzhou", ServerProcess.ACCESS_KEY_ID,
-        ServerProcess.ACCESS_KEY_SECRET).exec(id, "app", List.of("/bin/sh", "-c", "read x; echo got:$x; exit 7"), false,
-        new ByteArrayInputStream("abc\n".getBytes()), cliOut, new ByteArrayOutputStream());
-    assertThat(code).isEqualTo(7);
-    assertThat(cliOut.toString()).isEqualTo("got:abc\n");
+    Map<String, String> cliEnv = Map.of("OPENECI_ENDPOINT", server.endpoint(),
+        "OPENECI_ACCESS_KEY_ID", ServerProcess.ACCESS_KEY_ID, "OPENECI_ACCESS_KEY_SECRET", ServerProcess.ACCESS_KEY_SECRET,
+        "OPENECI_CONFIG", dataDir.resolve("cli-config.json").toString());
+    CliIT.Result cli = CliIT.cli(cliEnv, "abc\n", "exec", "-i", id, "app", "--", "/bin/sh", "-c",
+        "read x; echo got:$x; exit 7");
+    assertThat(cli.code()).as(cli.err()).isEqualTo(7);
+    assertThat(cli.out()).isEqualTo("got:abc\n");
   }
 
   String wsUri(String id, String commandJson) throws Exception {

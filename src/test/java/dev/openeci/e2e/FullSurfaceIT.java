@@ -417,7 +417,11 @@ class FullSurfaceIT {
     assertThat(evs).extracting(e -> e.get("Reason")).contains("Created", "Started");
     assertThat(evs.get(0)).containsKeys("Count", "Type", "FirstTimestamp", "LastTimestamp", "involvedObject", "Metadata");
 
-    Thread.sleep(1100); // StartTime has second precision: make a restart visible in it
+    // StartTime has second precision: restart once the wall clock is past the first start's second,
+    // so that the restart shows in it.
+    java.time.Instant firstStart = java.time.Instant.parse(startedBefore);
+    SdkEndToEndIT.await(() -> java.time.Instant.now().isAfter(firstStart.plusSeconds(1)) ? true : null,
+        "the wall clock one second past the first StartTime " + startedBefore);
     EciClients.call(client, "RestartContainerGroup", Map.of("RegionId", "cn-hangzhou", "ContainerGroupId", id));
     Map<String, Object> after = SdkEndToEndIT.awaitStatus(client, id, "Running");
     String startedAfter = (String) ((Map<String, Object>) ((List<Map<String, Object>>) after.get("Containers"))

@@ -212,8 +212,9 @@ class SdkEndToEndIT {
     @SuppressWarnings("unchecked")
     Map<String, Object> web = ((List<Map<String, Object>>) after.get("Containers")).get(0);
     assertThat(((Number) web.get("RestartCount")).intValue()).isZero();
-    // Give the adopted group a few sync rounds: nothing may be started twice.
-    Thread.sleep(2_000);
+    // The restarted server has synced the adopted group (its startup relist wakes every group) and
+    // has nothing left to do: had it started anything twice, it would be there now.
+    awaitSyncsSettled(server.endpoint(), 0);
     assertThat(containerIds(id)).containsExactlyInAnyOrderElementsOf(containersBefore);
     assertThat(httpGet("http://" + after.get("IntranetIp") + ":8080/")).isEqualTo("hello from survivor\n");
 
@@ -365,6 +366,58 @@ class SdkEndToEndIT {
       }, what + " (" + id + ")");
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "\nlast Describe: " + last[0] + "\n" + log.get(), e);
+    }
+  }
+
+  /**
+   * Waits until the server at {@code endpoint} has finished more than {@code passesBefore} sync
+   * passes and no group is waiting for or in a sync (its /metrics: openeci_sync_pass_seconds_count,
+   * openeci_sync_queue_depth, openeci_sync_running). A group woken before this call has then been
+   * synced after the wake: a wake during a pass queues another one.
+   */
+  static void awaitSyncsSettled(String endpoint, double passesBefore) {
+    double[] last = new double[3];
+    try {
+      await(() -> {
+        Map<String, Double> m = metrics(endpoint);
+        last[0] = m.getOrDefault("openeci_sync_pass_seconds_count", 0.0);
+        last[1] = m.getOrDefault("openeci_sync_queue_depth", -1.0);
+        last[2] = m.getOrDefault("openeci_sync_running", -1.0);
+        return last[0] > passesBefore && last[1] == 0 && last[2] == 0 ? Boolean.TRUE : null;
+      }, "sync passes > " + passesBefore + " and an idle sync queue at " + endpoint);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\nlast: passes " + last[0] + ", queue " + last[1] + ", running "
+          + last[2], e);
+    }
+  }
+
+  /** Sync passes the server at {@code endpoint} has finished so far (all outcomes). */
+  static double syncPasses(String endpoint) {
+    return metrics(endpoint).getOrDefault("openeci_sync_pass_seconds_count", 0.0);
+  }
+
+  /** The server's /metrics, each metric name with the sum of its samples over every label set. */
+  static Map<String, Double> metrics(String endpoint) {
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://" + endpoint + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) throw new AssertionError("/metrics: HTTP " + r.statusCode());
+      Map<String, Double> out = new java.util.HashMap<>();
+      for (String line : r.body().split("\n")) {
+        if (line.isBlank() || line.startsWith("#")) continue;
+        int end = line.indexOf('{');
+        int space = line.lastIndexOf(' ');
+        if (end < 0 || end > space) end = line.indexOf(' ');
+        if (end <= 0 || space <= 0) continue;
+        out.merge(line.substring(0, end), Double.parseDouble(line.substring(space + 1)), Double::sum);
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted");
     }
   }
 

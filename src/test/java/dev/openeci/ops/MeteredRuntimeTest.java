@@ -64,4 +64,13 @@ class MeteredRuntimeTest {
     }
   }
 
+  @Test
+  void theQueueGaugesOutliveAGarbageCollection() {
+    try (Telemetry t = new Telemetry()) {
+      int[] waiting = {2};
+      t.syncQueue(() -> waiting[0], () -> 0); // lambdas nobody else references, as LocalBackend passes
+      for (int i = 0; i < 3; i++) System.gc(); // clears weak references; the gauges must not read NaN after it
+      assertThat(t.scrape()).contains("openeci_sync_queue_depth 2.0").contains("openeci_sync_running 0.0");
+    }
+  }
 }

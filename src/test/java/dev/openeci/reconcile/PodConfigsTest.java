@@ -21,18 +21,18 @@ class PodConfigsTest {
 
   static ContainerSpec container(String name, Double cpu, Double memory, List<ContainerPort> ports,
       List<VolumeMount> mounts, ContainerSecurity security) {
-    return new ContainerSpec(name, "busybox", null, List.of(), List.of(), null, List.of(), cpu, memory, ports, null,
-        false, false, false, mounts, security, null, null, null, null, null, null, false);
+    return ContainerSpec.builder().name(name).image("busybox").cpu(cpu).memory(memory).ports(ports).volumeMounts(mounts)
+        .security(security).build();
   }
 
   static GroupSpec group(List<ContainerSpec> containers, PodOptions.Dns dns, PodOptions.Network net,
       PodOptions.Security security) {
-    return new GroupSpec("web-app", "z", RestartPolicy.Always, 2, 4, List.of(), List.of(), containers, 30, List.of(),
-        null, dns, net, security, null, null);
+    return GroupSpec.builder().name("web-app").zoneId("z").restartPolicy(RestartPolicy.Always).cpu(2).memory(4)
+        .containers(containers).terminationGracePeriodSeconds(30).dns(dns).network(net).security(security).build();
   }
 
   static PodOptions.Network eip(Boolean auto, String id) {
-    return new PodOptions.Network(null, null, id, auto, null, null, null, null, null, null, null, null, null, null, null);
+    return PodOptions.Network.builder().eipInstanceId(id).autoCreateEip(auto).build();
   }
 
   @Test
@@ -72,9 +72,10 @@ class PodConfigsTest {
   void hostAliasesSysctlsAndSharedPidsGoToTheSandbox() {
     PodOptions.Dns dns = new PodOptions.Dns(null, List.of(), List.of(), List.of(),
         List.of(new PodOptions.Dns.HostAlias("10.1.2.3", List.of("app.local", "db.local"))), null, List.of());
-    PodOptions.Security sec = new PodOptions.Security(
-        List.of(new PodOptions.Security.Sysctl("net.core.somaxconn", "1024")),
-        List.of(new PodOptions.Security.Sysctl("kernel.shm_rmid_forced", "1")), true, null, null);
+    PodOptions.Security sec = PodOptions.Security.builder()
+        .sysctls(List.of(new PodOptions.Security.Sysctl("net.core.somaxconn", "1024")))
+        .hostSysctls(List.of(new PodOptions.Security.Sysctl("kernel.shm_rmid_forced", "1"))).shareProcessNamespace(true)
+        .build();
     CreateContainer.Network n = PodConfigs.sandbox(group(List.of(), dns, null, sec), List.of(), List.of(), "127.0.0.1");
     assertThat(n.extraHosts()).containsExactly("app.local:10.1.2.3", "db.local:10.1.2.3");
     assertThat(n.sysctls()).containsExactlyInAnyOrderEntriesOf(Map.of("net.core.somaxconn", "1024",
@@ -107,7 +108,7 @@ class PodConfigsTest {
   }
 
   static ContainerSecurity sec(Long user, Long group, Boolean nonRoot) {
-    return new ContainerSecurity(List.of(), null, user, group, nonRoot, null);
+    return ContainerSecurity.builder().runAsUser(user).runAsGroup(group).runAsNonRoot(nonRoot).build();
   }
 
   @Test

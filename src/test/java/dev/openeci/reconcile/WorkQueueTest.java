@@ -46,13 +46,34 @@ class WorkQueueTest {
   }
 
   @Test
-  void differentKeysRunInParallelAndEveryRequestIsEventuallyServed() throws Exception {
+  void differentKeysRunInParallel() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    // Each run of a blocking key waits until all four are running at once: only parallel runs get there.
+    CountDownLatch allRunning = new CountDownLatch(4);
+    AtomicInteger sawAllRunning = new AtomicInteger();
+    WorkQueue q = new WorkQueue(pool, key -> {
+      allRunning.countDown();
+      try {
+        if (allRunning.await(10, TimeUnit.SECONDS)) sawAllRunning.incrementAndGet();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    for (int i = 0; i < 4; i++) q.enqueue("g" + i);
+    awaitIdle(q);
+    assertThat(sawAllRunning.get()).as("runs of four different keys that saw each other running").isEqualTo(4);
+    pool.shutdown();
+  }
+
+  @Test
+  void everyRequestIsEventuallyServed() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     Map<String, AtomicInteger> perKey = new ConcurrentHashMap<>();
     WorkQueue q = new WorkQueue(pool, key -> perKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet());
     for (int i = 0; i < 1000; i++) q.enqueue("g" + (i % 50));
     awaitIdle(q);
     assertThat(perKey).hasSize(50);
+    // 20 requests per key: at least one run each, and coalescing never makes more runs than requests.
     perKey.values().forEach(n -> assertThat(n.get()).isBetween(1, 20));
     pool.shutdown();
   }

@@ -52,13 +52,19 @@ public final class ApiHarness implements AutoCloseable {
   /** Image caches ImageSnapshotId names (no engine: caches are inserted by the test in the state it needs). */
   public final dev.openeci.imagecache.ImageCacheRepository imageCaches;
   private final dev.openeci.imagecache.ImageCacheService cacheService;
+  /**
+   * The clock of the service and the Describe actions (creation times, ages, status rules): a test
+   * moves it instead of sleeping. Request signatures are checked against the wall clock.
+   */
+  public final ManualClock clock = new ManualClock();
+  /** The harness's DescribeContainerGroups handler (its view cache is per instance). */
+  public final DescribeContainerGroupsAction describeGroups;
   private final ApiDispatcher dispatcher;
   private final ObjectMapper json = new ObjectMapper();
 
   public ApiHarness(Path dir) {
     db = Database.open(dir.resolve("openeci.db"));
     repo = new GroupRepository(db);
-    InstantSource clock = InstantSource.system();
     service = new GroupService(repo, clock, woken::add);
     imageCaches = new dev.openeci.imagecache.ImageCacheRepository(db);
     cacheService = new dev.openeci.imagecache.ImageCacheService(imageCaches, null, clock);
@@ -67,16 +73,17 @@ public final class ApiHarness implements AutoCloseable {
         dev.openeci.config.PodPolicy.DEFAULT, dev.openeci.config.EdgeConfig.DEFAULT.withAuthFailures(0, 1));
     CredentialStore keys = id -> id.equals(KEY) ? Optional.of(new CredentialStore.Credential(KEY, SECRET, "acct"))
         : Optional.empty();
+    describeGroups = new DescribeContainerGroupsAction(repo, clock);
     dispatcher = new ApiDispatcher(List.of(
         new CreateContainerGroupAction(service, config::zoneOf, dev.openeci.config.PodPolicy.DEFAULT, cacheService, null),
-        new DescribeContainerGroupsAction(repo, clock),
+        describeGroups,
         new DescribeContainerGroupStatusAction(repo, clock),
         new DescribeContainerGroupEventsAction(repo, clock),
         new RestartContainerGroupAction(service),
         new UpdateContainerGroupAction(service, config::zoneOf),
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, "127.0.0.1:8080")),
-        new Authenticator(keys, clock), new ResponseWriter(), config);
+        new Authenticator(keys, InstantSource.system()), new ResponseWriter(), config);
   }
 
   public record Reply(int status, JsonNode body) {

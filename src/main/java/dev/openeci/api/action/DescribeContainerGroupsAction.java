@@ -32,7 +32,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DescribeContainerGroupsAction implements ActionHandler {
   private final GroupStore repo;
   private final InstantSource clock;
+  /** Every this many new entries, the cache drops the views of deleted groups. */
+  static final int PRUNE_EVERY = 64;
   private final Map<String, CachedView> views = new ConcurrentHashMap<>();
+  /** Views made (cache misses), for tests. */
+  private final java.util.concurrent.atomic.LongAdder rendered = new java.util.concurrent.atomic.LongAdder();
 
   public DescribeContainerGroupsAction(GroupStore repo, InstantSource clock) {
     this.repo = repo;
@@ -104,7 +108,8 @@ public final class DescribeContainerGroupsAction implements ActionHandler {
     CachedView v = views.get(g.id());
     if (v == null || v.group != g || v.events != events) {
       v = new CachedView(g, events, DescribeMapper.group(g, events));
-      if (views.put(g.id(), v) == null && views.size() % 64 == 0) {
+      rendered.increment();
+      if (views.put(g.id(), v) == null && views.size() % PRUNE_EVERY == 0) {
         views.keySet().removeIf(id -> repo.get(id).isEmpty()); // deleted groups
       }
     }
@@ -113,6 +118,11 @@ public final class DescribeContainerGroupsAction implements ActionHandler {
 
   int cachedViews() {
     return views.size();
+  }
+
+  /** How many views were made rather than served from the cache. */
+  long viewsRendered() {
+    return rendered.sum();
   }
 
   /** One group's view; written to JSON output as its pre-rendered JSON, to anything else (XML) as the view. */

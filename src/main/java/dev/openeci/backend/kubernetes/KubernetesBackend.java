@@ -323,17 +323,10 @@ public final class KubernetesBackend implements PodBackend {
   static String shapeHash(dev.openeci.group.GroupSpec spec, PodObjects objects) {
     List<dev.openeci.group.ContainerSpec> apps = new ArrayList<>();
     for (dev.openeci.group.ContainerSpec c : spec.containers()) {
-      apps.add(new dev.openeci.group.ContainerSpec(c.name(), "", c.imagePullPolicy(), c.command(), c.args(),
-          c.workingDir(), c.env(), c.cpu(), c.memory(), c.ports(), c.gpu(), c.tty(), c.stdin(), c.stdinOnce(),
-          c.volumeMounts(), c.security(), c.livenessProbe(), c.readinessProbe(), c.postStart(), c.preStop(),
-          c.terminationMessagePath(), c.terminationMessagePolicy(), c.environmentVarHide()));
+      apps.add(c.toBuilder().image("").build());
     }
-    var im = spec.images();
-    var images = new dev.openeci.group.PodOptions.Images(List.of(), im.acrRegistries(), im.plainHttpRegistries(),
-        im.insecureRegistries(), im.imageSnapshotId(), im.autoMatchImageCache(), im.imageAccelerateMode());
-    var shape = new dev.openeci.group.GroupSpec(spec.name(), spec.zoneId(), spec.restartPolicy(), spec.cpu(),
-        spec.memory(), List.of(), spec.initContainers(), apps, spec.terminationGracePeriodSeconds(), spec.volumes(),
-        spec.activeDeadlineSeconds(), spec.dns(), spec.network(), spec.security(), images, spec.placement());
+    var images = spec.images().toBuilder().credentials(List.of()).build();
+    var shape = spec.toBuilder().tags(List.of()).containers(apps).images(images).build();
     try {
       String text = JSON.writeValueAsString(shape) + "\n"
           + objects.pullSecret().map(x -> x.getMetadata().getName()).orElse("");

@@ -4,6 +4,7 @@ import dev.openeci.backend.PodBackend;
 import dev.openeci.runtime.ContainerRuntime.ExecOutput;
 import dev.openeci.runtime.ContainerRuntime.ExecResult;
 import dev.openeci.runtime.ContainerRuntime.ExecSession;
+import dev.openeci.runtime.CappedOutput;
 import dev.openeci.runtime.RuntimeFailure;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -114,7 +115,7 @@ public final class PodExec implements PodBackend.ExecTarget {
   @Override
   public ExecResult exec(List<String> command, Duration timeout, int maxOutputBytes) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Collector out = new Collector(maxOutputBytes);
+    CappedOutput out = new CappedOutput(maxOutputBytes);
     Run run = start(command, false, false, out, deadline);
     boolean timedOut = false;
     int code = -1;
@@ -216,7 +217,7 @@ public final class PodExec implements PodBackend.ExecTarget {
             why);
         return;
       }
-      Collector killed = new Collector(4096);
+      CappedOutput killed = new CappedOutput(4096);
       Attempt k = new Attempt(List.of("/bin/sh", "-c", KILL_SCRIPT, "sh", Long.toString(pid)), false, false, killed,
           null);
       try {
@@ -412,42 +413,5 @@ public final class PodExec implements PodBackend.ExecTarget {
     if (code == 404) return new RuntimeFailure("the container's pod is not on the cluster (any more)", t);
     if (code == 400) return new RuntimeFailure("the container is not running", t);
     return new RuntimeFailure("the cluster did not run the command" + (code > 0 ? " (HTTP " + code + ")" : ""), t);
-  }
-
-  /** Collects stdout and stderr up to a byte limit (the rest is read and dropped). */
-  static final class Collector implements ExecOutput {
-    private final int max;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-
-    Collector(int max) {
-      this.max = max;
-    }
-
-    @Override
-    public synchronized void stdout(byte[] data) {
-      append(stdout, data);
-    }
-
-    @Override
-    public synchronized void stderr(byte[] data) {
-      append(stderr, data);
-    }
-
-    private void append(ByteArrayOutputStream to, byte[] data) {
-      int room = max - stdout.size() - stderr.size();
-      if (room > 0) to.write(data, 0, Math.min(room, data.length));
-    }
-
-    @Override
-    public void exited(int exitCode) {}
-
-    synchronized String stdout() {
-      return stdout.toString(StandardCharsets.UTF_8);
-    }
-
-    synchronized String stderr() {
-      return stderr.toString(StandardCharsets.UTF_8);
-    }
   }
 }

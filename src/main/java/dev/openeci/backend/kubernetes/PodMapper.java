@@ -661,18 +661,12 @@ public final class PodMapper {
       if (!a.name().equals(b.name())) return false;
       rebased.add(withImage(a, b.image()));
     }
-    GroupSpec normalized = new GroupSpec(after.name(), after.zoneId(), after.restartPolicy(), after.cpu(),
-        after.memory(), before.tags(), after.initContainers(), rebased, after.terminationGracePeriodSeconds(),
-        after.volumes(), after.activeDeadlineSeconds(), after.dns(), after.network(), after.security(), after.images(),
-        after.placement());
+    GroupSpec normalized = after.toBuilder().tags(before.tags()).containers(rebased).build();
     return normalized.equals(before);
   }
 
   private static ContainerSpec withImage(ContainerSpec c, String image) {
-    return new ContainerSpec(c.name(), image, c.imagePullPolicy(), c.command(), c.args(), c.workingDir(), c.env(),
-        c.cpu(), c.memory(), c.ports(), c.gpu(), c.tty(), c.stdin(), c.stdinOnce(), c.volumeMounts(), c.security(),
-        c.livenessProbe(), c.readinessProbe(), c.postStart(), c.preStop(), c.terminationMessagePath(),
-        c.terminationMessagePolicy(), c.environmentVarHide());
+    return c.toBuilder().image(image).build();
   }
 
   // --- helpers --------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ public final class DockerCommits implements ImageCommits {
 
   @Override
   public String commit(String containerId, String reference, String author, String message) {
-    String[] rt = DockerRuntime.repositoryAndTag(reference);
+    String[] rt = DockerImages.repositoryAndTag(reference);
     try {
       var cmd = client.commitCmd(containerId).withRepository(rt[0]).withTag(rt[1] == null ? "latest" : rt[1])
           .withPause(true);
@@ -53,7 +53,7 @@ public final class DockerCommits implements ImageCommits {
     } catch (NotFoundException e) {
       throw new RuntimeFailure("commit " + reference + ": the container no longer exists");
     } catch (RuntimeException e) {
-      throw new RuntimeFailure("commit " + reference + ": " + DockerRuntime.message(e), e);
+      throw new RuntimeFailure("commit " + reference + ": " + DockerErrors.message(e), e);
     }
   }
 
@@ -65,11 +65,11 @@ public final class DockerCommits implements ImageCommits {
       return;
     }
     // Docker pushes an image by the name it has: tag it as the destination for the push.
-    String[] rt = DockerRuntime.repositoryAndTag(destination);
+    String[] rt = DockerImages.repositoryAndTag(destination);
     try {
       client.tagImageCmd(localImage, rt[0], rt[1] == null ? "latest" : rt[1]).exec();
     } catch (RuntimeException e) {
-      throw new RuntimeFailure("tag " + localImage + " as " + destination + ": " + DockerRuntime.message(e), e);
+      throw new RuntimeFailure("tag " + localImage + " as " + destination + ": " + DockerErrors.message(e), e);
     }
     try {
       pushCompat(destination, auth, progress);
@@ -79,7 +79,7 @@ public final class DockerCommits implements ImageCommits {
   }
 
   private void pushCompat(String reference, Optional<RegistryAuth> auth, Consumer<String> progress) {
-    String[] rt = DockerRuntime.repositoryAndTag(reference);
+    String[] rt = DockerImages.repositoryAndTag(reference);
     var cmd = client.pushImageCmd(rt[0]).withTag(rt[1] == null ? "latest" : rt[1]);
     auth.ifPresent(a -> cmd.withAuthConfig(new AuthConfig().withRegistryAddress(a.server())
         .withUsername(a.username()).withPassword(a.password())));
@@ -101,7 +101,7 @@ public final class DockerCommits implements ImageCommits {
       Thread.currentThread().interrupt();
       throw new RuntimeFailure("push of " + reference + " interrupted");
     } catch (RuntimeException e) {
-      throw new RuntimeFailure(scrub("push " + reference + ": " + DockerRuntime.message(e), auth), e);
+      throw new RuntimeFailure(scrub("push " + reference + ": " + DockerErrors.message(e), auth), e);
     }
     if (error.get() != null) throw new RuntimeFailure(scrub("push " + reference + ": " + error.get(), auth));
   }
@@ -112,7 +112,7 @@ public final class DockerCommits implements ImageCommits {
     var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.POST)
         .path("/v4.0.0/libpod/images/" + localImage + "/push?destination="
             + URLEncoder.encode(reference, StandardCharsets.UTF_8) + "&tlsVerify=" + !insecure + "&quiet=false");
-    auth.ifPresent(a -> request.putHeader("X-Registry-Auth", DockerRuntime.registryAuthHeader(a)));
+    auth.ifPresent(a -> request.putHeader("X-Registry-Auth", DockerImages.registryAuthHeader(a)));
     String error = null;
     try (var response = rawHttp.execute(request.build())) {
       if (response.getStatusCode() != 200) {
@@ -151,7 +151,7 @@ public final class DockerCommits implements ImageCommits {
     } catch (NotFoundException e) {
       // gone already
     } catch (RuntimeException e) {
-      throw new RuntimeFailure("remove image " + reference + ": " + DockerRuntime.message(e), e);
+      throw new RuntimeFailure("remove image " + reference + ": " + DockerErrors.message(e), e);
     }
   }
 

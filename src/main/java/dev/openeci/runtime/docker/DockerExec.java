@@ -6,14 +6,13 @@ import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
+import dev.openeci.runtime.CappedOutput;
 import dev.openeci.runtime.ContainerRuntime.ExecOutput;
 import dev.openeci.runtime.ContainerRuntime.ExecResult;
 import dev.openeci.runtime.ContainerRuntime.ExecSession;
 import dev.openeci.runtime.RuntimeFailure;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -90,13 +89,13 @@ final class DockerExec implements Closeable {
 
   ExecResult run(String containerId, List<String> command, Duration timeout, int maxOutputBytes) {
     Open s = create(containerId, command, false, false);
-    Output out = new Output(maxOutputBytes);
+    CappedOutput out = new CappedOutput(maxOutputBytes);
     boolean timedOut = false;
     int code = -1;
     try {
       attach(s, false, out);
       try {
-        out.done.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        out.done().get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
         code = exitCode(s.execId); // before end(): Podman's cleanup removes the session
       } catch (TimeoutException e) {
         timedOut = true;
@@ -213,7 +212,7 @@ final class DockerExec implements Closeable {
       execId = client.execCreateCmd(containerId).withAttachStdout(true).withAttachStderr(true).withAttachStdin(stdin)
           .withTty(tty).withCmd(command.toArray(String[]::new)).exec().getId();
     } catch (RuntimeException e) {
-      throw new RuntimeFailure("exec in " + containerId + ": " + DockerRuntime.message(e), e);
+      throw new RuntimeFailure("exec in " + containerId + ": " + DockerErrors.message(e), e);
     }
     Open s = new Open(execId, containerId);
     open.put(execId, s);
@@ -231,7 +230,7 @@ final class DockerExec implements Closeable {
     } catch (RuntimeException e) {
       end(s, "attach failed");
       throw e instanceof RuntimeFailure rf ? rf
-          : new RuntimeFailure("exec in " + s.containerId + ": " + DockerRuntime.message(e), e);
+          : new RuntimeFailure("exec in " + s.containerId + ": " + DockerErrors.message(e), e);
     }
   }
 
@@ -392,46 +391,6 @@ final class DockerExec implements Closeable {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Collects stdout and stderr up to a byte limit; completes when the stream ends. */
-  private static final class Output implements ExecOutput {
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final int max;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-
-    Output(int max) {
-      this.max = max;
-    }
-
-    @Override
-    public synchronized void stdout(byte[] data) {
-      append(stdout, data);
-    }
-
-    @Override
-    public synchronized void stderr(byte[] data) {
-      append(stderr, data);
-    }
-
-    private void append(ByteArrayOutputStream to, byte[] data) {
-      int room = max - stdout.size() - stderr.size();
-      if (room > 0) to.write(data, 0, Math.min(room, data.length));
-    }
-
-    @Override
-    public void exited(int exitCode) {
-      done.complete(null);
-    }
-
-    synchronized String stdout() {
-      return stdout.toString(StandardCharsets.UTF_8);
-    }
-
-    synchronized String stderr() {
-      return stderr.toString(StandardCharsets.UTF_8);
     }
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.openeci.group.GroupStatus;
 import dev.openeci.testing.ApiHarness;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,12 +52,13 @@ class DescribeQueryTest {
   }
 
   @Test
-  void filtersAndPaging() throws Exception {
+  void filtersAndPaging() {
+    // Describe lists by creation time: the clock moves between the creates.
     String a = create("alpha", "Tag.1.Key", "team", "Tag.1.Value", "red", "ZoneId", "cn-hangzhou-b",
         "VSwitchId", "vsw-1", "SecurityGroupId", "sg-1", "ResourceGroupId", "rg-1");
-    Thread.sleep(5);
+    api.clock.advance(Duration.ofSeconds(1));
     String b = create("beta", "Tag.1.Key", "team", "Tag.1.Value", "blue");
-    Thread.sleep(5);
+    api.clock.advance(Duration.ofSeconds(1));
     String c = create("gamma");
     assertThat(ids(Map.of())).containsExactly(a, b, c);
     assertThat(ids(Map.of("ContainerGroupIds", "[\"" + b + "\",\"eci-nope\"]"))).containsExactly(b);

@@ -56,17 +56,24 @@ class DescribeViewCacheTest {
 
   @Test
   void cachedJsonIsTheFreshViewAndFollowsEveryChange() {
+    DescribeContainerGroupsAction action = api.describeGroups;
     String id = create("web");
     assertThat(describe(id).toString()).isEqualTo(fresh(id).toString());
-    assertThat(describe(id).toString()).isEqualTo(fresh(id).toString()); // served from the cache
+    assertThat(action.viewsRendered()).isEqualTo(1);
+    assertThat(describe(id).toString()).isEqualTo(fresh(id).toString());
+    assertThat(action.viewsRendered()).as("the second Describe is served from the cache").isEqualTo(1);
 
     api.repo.modify(id, g -> g.withState(g.state().withStatus(GroupStatus.Running), Instant.now()));
     assertThat(describe(id).get("Status").asText()).isEqualTo("Running");
+    assertThat(action.viewsRendered()).as("a changed group is rendered again").isEqualTo(2);
     assertThat(describe(id).toString()).isEqualTo(fresh(id).toString());
+    assertThat(action.viewsRendered()).isEqualTo(2);
 
     api.repo.recordEvent(id, "Normal", "Started", "Started container app", "app", Instant.now());
     assertThat(describe(id).get("Events").toString()).contains("Started container app");
+    assertThat(action.viewsRendered()).as("a new event renders the group again").isEqualTo(3);
     assertThat(describe(id).toString()).isEqualTo(fresh(id).toString());
+    assertThat(action.viewsRendered()).isEqualTo(3);
   }
 
   @Test
@@ -86,12 +93,14 @@ class DescribeViewCacheTest {
   void deletedGroupsLeaveTheCache() {
     DescribeContainerGroupsAction action = new DescribeContainerGroupsAction(api.repo, InstantSource.system());
     String keep = create("keep");
-    for (int i = 0; i < 64; i++) {
+    int deleted = DescribeContainerGroupsAction.PRUNE_EVERY - 1;
+    for (int i = 0; i < deleted; i++) {
       String id = create("g" + i);
       action.view(api.repo.get(id).orElseThrow());
       api.repo.delete(id);
     }
-    action.view(api.repo.get(keep).orElseThrow());
-    assertThat(action.cachedViews()).isLessThan(64);
+    assertThat(action.cachedViews()).as("views of deleted groups stay until the next prune").isEqualTo(deleted);
+    action.view(api.repo.get(keep).orElseThrow()); // the PRUNE_EVERY-th entry: the cache prunes
+    assertThat(action.cachedViews()).as("only the live group's view is left").isEqualTo(1);
   }
 }

@@ -100,14 +100,24 @@ class ParamReaderTest {
   }
 
   @Test
-  void twoHundredParametersReadQuickly() {
+  void twoHundredNestedParametersAreEachFoundOnceInTheirOwnScope() {
     Map<String, String> m = new HashMap<>();
     for (int c = 1; c <= 20; c++) {
-      for (int e = 1; e <= 10; e++) m.put("Container." + c + ".EnvironmentVar." + e + ".Key", "K" + e);
+      for (int e = 1; e <= 10; e++) m.put("Container." + c + ".EnvironmentVar." + e + ".Key", "K" + c + "-" + e);
     }
     ParamReader p = new ParamReader(m);
-    int n = 0;
-    for (ParamReader c : p.list("Container")) n += c.list("EnvironmentVar").size();
-    assertThat(n).isEqualTo(200);
+    List<ParamReader> containers = p.list("Container");
+    assertThat(containers).hasSize(20);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int c = 1; c <= 20; c++) {
+      List<ParamReader> env = containers.get(c - 1).list("EnvironmentVar");
+      assertThat(env).as("Container.%d (not Container.1%d)", c, c).hasSize(10);
+      for (int e = 1; e <= 10; e++) {
+        String key = env.get(e - 1).string("Key");
+        assertThat(key).isEqualTo("K" + c + "-" + e);
+        assertThat(seen.add(key)).isTrue();
+      }
+    }
+    assertThat(seen).hasSize(200);
   }
 }

@@ -83,8 +83,8 @@ class KubernetesBackendIT {
   }
 
   static ContainerSpec container(String name, List<String> command, Probe readiness, List<VolumeMount> mounts) {
-    return new ContainerSpec(name, TestCluster.BUSYBOX, null, command, List.of(), null, List.of(), null, null, List.of(),
-        null, false, false, false, mounts, ContainerSecurity.NONE, null, readiness, null, null, null, null, false);
+    return ContainerSpec.builder().name(name).image(TestCluster.BUSYBOX).command(command).volumeMounts(mounts)
+        .readinessProbe(readiness).build();
   }
 
   /** The scenario of issue 11: an init container, a probed app and a crashing sidecar, plus a config file. */
@@ -97,8 +97,9 @@ class KubernetesBackendIT {
         new Probe(new Action.Exec(List.of("cat", "/tmp/ready")), 0, 1, 1, 1, 3),
         List.of(new VolumeMount("cfg", "/etc/cfg", null, true, null)));
     ContainerSpec sidecar = container("sidecar", List.of("sh", "-c", "echo crashing; exit 3"), null, List.of());
-    return new GroupSpec("it-web", "cn-hangzhou-a", RestartPolicy.Always, 0.5, 0.5, List.of(), List.of(init),
-        List.of(app, sidecar), 2, List.of(config), null, null, null, null, null, null);
+    return GroupSpec.builder().name("it-web").zoneId("cn-hangzhou-a").restartPolicy(RestartPolicy.Always).cpu(0.5)
+        .memory(0.5).initContainers(List.of(init)).containers(List.of(app, sidecar)).terminationGracePeriodSeconds(2)
+        .volumes(List.of(config)).build();
   }
 
   ContainerGroup store(GroupSpec spec) {
@@ -219,9 +220,8 @@ class KubernetesBackendIT {
     String uid = k8s.pods().inNamespace(namespace).withName(g.id()).get().getMetadata().getUid();
 
     // Image only: the same pod, the container restarted on the new image by the kubelet.
-    ContainerSpec newImage = new ContainerSpec("app", TestCluster.ENTRYPOINT_IMAGE, null, List.of("sleep", "3600"),
-        List.of(), null, List.of(), null, null, List.of(), null, false, false, false, List.of(), ContainerSecurity.NONE,
-        null, null, null, null, null, null, false);
+    ContainerSpec newImage = ContainerSpec.builder().name("app").image(TestCluster.ENTRYPOINT_IMAGE)
+        .command(List.of("sleep", "3600")).build();
     update(g.id(), newImage);
     await("the Updated event", Duration.ofSeconds(90), () -> repo.events(g.id()).stream()
         .anyMatch(e -> e.reason().equals("Updated")));
@@ -231,9 +231,8 @@ class KubernetesBackendIT {
     assertThat(repo.get(g.id()).orElseThrow().state().status()).isEqualTo(GroupStatus.Running);
 
     // Anything else: a new pod of the same name.
-    ContainerSpec newArgs = new ContainerSpec("app", TestCluster.ENTRYPOINT_IMAGE, null, List.of("sleep", "3601"),
-        List.of(), null, List.of(), null, null, List.of(), null, false, false, false, List.of(), ContainerSecurity.NONE,
-        null, null, null, null, null, null, false);
+    ContainerSpec newArgs = ContainerSpec.builder().name("app").image(TestCluster.ENTRYPOINT_IMAGE)
+        .command(List.of("sleep", "3601")).build();
     update(g.id(), newArgs);
     await("a new pod Running", Duration.ofSeconds(120), () -> {
       Pod p = k8s.pods().inNamespace(namespace).withName(g.id()).get();
@@ -275,9 +274,7 @@ class KubernetesBackendIT {
   private void update(String id, ContainerSpec app) {
     ContainerGroup cur = repo.get(id).orElseThrow();
     GroupSpec s = cur.spec();
-    GroupSpec next = new GroupSpec(s.name(), s.zoneId(), s.restartPolicy(), s.cpu(), s.memory(), s.tags(),
-        s.initContainers(), List.of(app), s.terminationGracePeriodSeconds(), s.volumes(), s.activeDeadlineSeconds(),
-        s.dns(), s.network(), s.security(), s.images(), s.placement());
+    GroupSpec next = s.toBuilder().containers(List.of(app)).build();
     repo.update(id, ACCOUNT, REGION, next, java.util.Map.of(), null, "h" + System.nanoTime(), x -> {}, Instant.now());
     backend.wake(id);
   }

@@ -216,9 +216,9 @@ class KubernetesBackendTest {
     markRunning(g.id());
     await("Running", () -> status(g.id()) == GroupStatus.Running);
     String uid = pod(g.id()).getMetadata().getUid();
-    GroupSpec next = new GroupSpec(g.spec().name(), g.spec().zoneId(), g.spec().restartPolicy(), g.spec().cpu(),
-        g.spec().memory(), g.spec().tags(), List.of(), List.of(c("app", "busybox:2")), 5, List.of(), null, null, null,
-        null, null, null);
+    GroupSpec next = GroupSpec.builder().name(g.spec().name()).zoneId(g.spec().zoneId())
+        .restartPolicy(g.spec().restartPolicy()).cpu(g.spec().cpu()).memory(g.spec().memory()).tags(g.spec().tags())
+        .containers(List.of(c("app", "busybox:2"))).terminationGracePeriodSeconds(5).build();
     repo.update(g.id(), ACCOUNT, REGION, next, Map.of(), null, "h2", x -> {}, Instant.now());
     backend.wake(g.id());
     await("the image patched", () -> "busybox:2".equals(pod(g.id()).getSpec().getContainers().get(0).getImage()));
@@ -242,9 +242,9 @@ class KubernetesBackendTest {
     String uid = pod(g.id()).getMetadata().getUid();
     ContainerSpec changed = ContainerSpec.basic("app", "busybox:1", null, List.of("sleep"), List.of("60"), null,
         List.of(), null, null, List.of());
-    GroupSpec next = new GroupSpec(g.spec().name(), g.spec().zoneId(), g.spec().restartPolicy(), g.spec().cpu(),
-        g.spec().memory(), g.spec().tags(), List.of(), List.of(changed), 5, List.of(), null, null, null, null, null,
-        null);
+    GroupSpec next = GroupSpec.builder().name(g.spec().name()).zoneId(g.spec().zoneId())
+        .restartPolicy(g.spec().restartPolicy()).cpu(g.spec().cpu()).memory(g.spec().memory()).tags(g.spec().tags())
+        .containers(List.of(changed)).terminationGracePeriodSeconds(5).build();
     repo.update(g.id(), ACCOUNT, REGION, next, Map.of(), null, "h2", x -> {}, Instant.now());
     backend.wake(g.id());
     await("a new pod", () -> {

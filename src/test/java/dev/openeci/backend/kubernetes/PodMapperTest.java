@@ -227,7 +227,8 @@ class PodMapperTest {
         }),
         row("security context: user, group, non-root, read-only root, capabilities", g -> {
           Specs.C x = c("app");
-          x.security = new ContainerSecurity(List.of("NET_ADMIN"), true, 1000L, 2000L, true, null);
+          x.security = ContainerSecurity.builder().capabilityAdd(List.of("NET_ADMIN")).readOnlyRootFilesystem(true)
+              .runAsUser(1000L).runAsGroup(2000L).runAsNonRoot(true).build();
           return g.container(x).container(c("bare"));
         }, o -> {
           var sc = app(o).getSecurityContext();
@@ -241,7 +242,7 @@ class PodMapperTest {
         }),
         row("privileged when the policy allows it", g -> {
           Specs.C x = c("app");
-          x.security = new ContainerSecurity(List.of(), null, null, null, null, true);
+          x.security = ContainerSecurity.builder().privileged(true).build();
           return g.container(x);
         }, OPTS.withPodPolicy(privileged), o -> assertThat(app(o).getSecurityContext().getPrivileged()).isTrue()),
         row("tty, stdin, stdinOnce, workingDir, pull policy, termination message", g -> {
@@ -307,8 +308,10 @@ class PodMapperTest {
           assertThat(ps(o).getHostname()).isEqualTo("web");
         }),
         row("ShareProcessNamespace and sysctls (namespaced and host, merged)", g -> {
-          g.security = new PodOptions.Security(List.of(new PodOptions.Security.Sysctl("net.core.somaxconn", "1024")),
-              List.of(new PodOptions.Security.Sysctl("kernel.shm_rmid_forced", "1")), true, null, null);
+          g.security = PodOptions.Security.builder()
+              .sysctls(List.of(new PodOptions.Security.Sysctl("net.core.somaxconn", "1024")))
+              .hostSysctls(List.of(new PodOptions.Security.Sysctl("kernel.shm_rmid_forced", "1")))
+              .shareProcessNamespace(true).build();
           return g;
         }, o -> {
           assertThat(ps(o).getShareProcessNamespace()).isTrue();
@@ -402,14 +405,14 @@ class PodMapperTest {
             }),
         row("Bidirectional propagation in a privileged container", g -> {
           Specs.C x = c("app").mount(new VolumeMount("e", "/e", null, false, "Bidirectional"));
-          x.security = new ContainerSecurity(List.of(), null, null, null, null, true);
+          x.security = ContainerSecurity.builder().privileged(true).build();
           return g.volume(new VolumeSpec.EmptyDir("e", null, null)).container(x);
         }, OPTS.withPodPolicy(privileged), o -> assertThat(app(o).getVolumeMounts().get(0).getMountPropagation())
             .isEqualTo("Bidirectional")),
         row("registry credentials -> one dockerconfigjson Secret + imagePullSecrets", g -> {
-          g.images = new PodOptions.Images(List.of(
+          g.images = PodOptions.Images.builder().credentials(List.of(
               new PodOptions.Images.RegistryCredential("registry.example.com:5000", "u", "p@ss"),
-              new PodOptions.Images.RegistryCredential("docker.io", "hub", "x")), null, null, null, null, null, null);
+              new PodOptions.Images.RegistryCredential("docker.io", "hub", "x"))).build();
           return g;
         }, o -> {
           var s = o.pullSecret().orElseThrow();
@@ -492,9 +495,9 @@ class PodMapperTest {
   static Stream<Refusal> refusals() {
     Specs.C bidi = c("app").mount(new VolumeMount("e", "/e", null, false, "Bidirectional"));
     Specs.C priv = c("app");
-    priv.security = new ContainerSecurity(List.of(), null, null, null, null, true);
+    priv.security = ContainerSecurity.builder().privileged(true).build();
     Specs.C cap = c("app");
-    cap.security = new ContainerSecurity(List.of("SYS_ADMIN"), null, null, null, null, null);
+    cap.security = ContainerSecurity.builder().capabilityAdd(List.of("SYS_ADMIN")).build();
     Specs.C policy = c("app");
     policy.messagePolicy = "Sometimes";
     return Stream.of(
@@ -539,8 +542,8 @@ class PodMapperTest {
           return g;
         }, OPTS, "InvalidParameter", 400, "HostAliase.1.Hostname.2"),
         refusal("a sysctl name with a wildcard", g -> {
-          g.security = new PodOptions.Security(List.of(new PodOptions.Security.Sysctl("net.ipv4.conf.*.rp_filter",
-              "1")), List.of(), null, null, null);
+          g.security = PodOptions.Security.builder()
+              .sysctls(List.of(new PodOptions.Security.Sysctl("net.ipv4.conf.*.rp_filter", "1"))).build();
           return g;
         }, OPTS, "InvalidParameter", 400, "net.ipv4.conf.*.rp_filter"),
         refusal("TCP and UDP behind one LoadBalancer", g -> {
@@ -616,8 +619,8 @@ class PodMapperTest {
         }, false),
         new Change("a volume", g -> g.volume(new VolumeSpec.EmptyDir("e", null, null)), false),
         new Change("registry credentials", g -> {
-          g.images = new PodOptions.Images(List.of(new PodOptions.Images.RegistryCredential("r", "u", "p")), null,
-              null, null, null, null, null);
+          g.images = PodOptions.Images.builder()
+              .credentials(List.of(new PodOptions.Images.RegistryCredential("r", "u", "p"))).build();
           return g;
         }, false),
         new Change("group Cpu", g -> {

@@ -137,12 +137,12 @@ final class Specs {
   }
 
   static PodOptions.Network network(String eip, Boolean autoEip, Long ingress, Long egress) {
-    return new PodOptions.Network(null, null, eip, autoEip, null, null, null, ingress, egress, null, null, null, null,
-        null, null);
+    return PodOptions.Network.builder().eipInstanceId(eip).autoCreateEip(autoEip).ingressBandwidth(ingress)
+        .egressBandwidth(egress).build();
   }
 
   static PodOptions.Placement placement(String instanceType, String spot, String os, String arch) {
-    return new PodOptions.Placement(instanceType, null, spot, null, null, null, null, null, null, null, null, os, arch,
-        List.of(), null, null, null, null, null, null, null);
+    return PodOptions.Placement.builder().instanceType(instanceType).spotStrategy(spot).osType(os).cpuArchitecture(arch)
+        .build();
   }
 }

@@ -44,17 +44,17 @@ class DockerRuntimeIT {
 
   static CreateContainer sandbox(String name, List<String> dns, List<String> hosts) {
     ContainerRuntime.SandboxImage s = rt.ensureSandboxImage();
-    return new CreateContainer(name, s.image(), LABELS, s.command(), List.of(), List.of(), null, null, false, false,
-        false, 0, 0, List.of(), false, List.of(), false,
-        CreateContainer.Network.own("podhost", List.of(), dns, List.of("openeci.local"), List.of("ndots:2"), hosts,
-            Map.of(), false));
+    return CreateContainer.builder().name(name).image(s.image()).labels(LABELS).entrypoint(s.command()).cmd(List.of())
+        .network(CreateContainer.Network.own("podhost", List.of(), dns, List.of("openeci.local"), List.of("ndots:2"),
+            hosts, Map.of(), false))
+        .build();
   }
 
   static CreateContainer member(String name, String sandboxId, List<String> cmd, long nanoCpus, long memory,
       List<CreateContainer.Mount> mounts) {
-    return new CreateContainer(name, image, LABELS, List.of("/bin/sh", "-c"), cmd, List.of("GREETING=hi"), "/tmp",
-        null, false, false, false, nanoCpus, memory, mounts, false, List.of(), false,
-        CreateContainer.Network.joinSandbox(sandboxId, "podhost", false));
+    return CreateContainer.builder().name(name).image(image).labels(LABELS).entrypoint(List.of("/bin/sh", "-c")).cmd(cmd)
+        .env(List.of("GREETING=hi")).workingDir("/tmp").nanoCpus(nanoCpus).memoryBytes(memory).mounts(mounts)
+        .network(CreateContainer.Network.joinSandbox(sandboxId, "podhost", false)).build();
   }
 
   static String exec(String id, String script) {
