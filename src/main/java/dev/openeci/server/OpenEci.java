@@ -60,6 +60,8 @@ public final class OpenEci implements AutoCloseable {
   private final HttpServer http;
   private final ExecSessions execSessions;
   private final ImageCacheService imageCaches;
+  // data caches (docs/data-caches.md); null on the Kubernetes backend
+  private final dev.openeci.datacache.DataCacheService dataCaches;
   // operations endpoints and metrics (docs/operations.md)
   private final dev.openeci.ops.Telemetry telemetry = new dev.openeci.ops.Telemetry();
   private final dev.openeci.ops.Readiness readiness;
@@ -103,23 +105,33 @@ public final class OpenEci implements AutoCloseable {
         ? new ImageCacheService(new ImageCacheRepository(db), local.runtime(), clock,
             new dev.openeci.runtime.ImageAccess(config.dataDir().resolve("image-access")))
         : null;
+    this.dataCaches = backend instanceof LocalBackend
+        ? new dev.openeci.datacache.DataCacheService(new dev.openeci.datacache.DataCacheRepository(db),
+            dev.openeci.datacache.DataCachePolicy.fromEnv(env), config.dataDir(), clock)
+        : null;
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
-    List<ActionHandler> handlers = List.of(
+    List<ActionHandler> handlers = new java.util.ArrayList<>(List.of(
         new CreateContainerGroupAction(service, config::zoneOf, config.pod(), imageCaches,
-            (groupId, reason, message) -> events.normal(groupId, "", reason, message)),
+            (groupId, reason, message) -> events.normal(groupId, "", reason, message)).withDataCaches(dataCaches),
         new DescribeContainerGroupsAction(groups, clock),
         new DescribeContainerGroupStatusAction(groups, clock),
         new DescribeContainerGroupEventsAction(groups, clock),
         new RestartContainerGroupAction(service),
-        new UpdateContainerGroupAction(service, config::zoneOf, config.pod()),
+        new UpdateContainerGroupAction(service, config::zoneOf, config.pod()).withDataCaches(dataCaches),
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()),
         new DescribeContainerLogAction(access),
         new ExecContainerCommandAction(access, execSessions, execLimits),
         new CreateImageCacheAction(imageCaches),
         new DescribeImageCachesAction(imageCaches),
-        new DeleteImageCacheAction(imageCaches));
+        new DeleteImageCacheAction(imageCaches)));
+    // data caches, ops tasks, virtual nodes (docs/data-caches.md, docs/ops-tasks.md)
+    handlers.addAll(dev.openeci.api.action.DataCacheActions.all(dataCaches, config.regions()));
+    handlers.addAll(dev.openeci.api.action.OpsTaskActions.all(new dev.openeci.opstask.OpsTaskService(db,
+        backend instanceof LocalBackend l ? l.runtime() : null,
+        (groupId, owner) -> service.find(owner[0], owner[1], groupId), clock)));
+    handlers.addAll(dev.openeci.api.action.VirtualNodeActions.all());
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
         new ResponseWriter(env.get(ResponseWriter.RECOMMEND_ENV)), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());
@@ -227,6 +239,7 @@ public final class OpenEci implements AutoCloseable {
     http.close();
     backend.close();
     if (imageCaches != null) imageCaches.close();
+    if (dataCaches != null) dataCaches.close();
     db.close();
     telemetry.close();
   }
