@@ -150,10 +150,16 @@ public final class DataCacheFiller {
         throw new FillFailure("the data (" + declared + " bytes) is larger than the cache may hold (" + limit
             + " bytes)");
       }
-      try (InputStream in = resp.body();
-          OutputStream out = Files.newOutputStream(dir.resolve(name), StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-        return copy(in, out, 0, limit, deadline, progress);
+      try (InputStream in = resp.body()) {
+        long n;
+        try (OutputStream out = Files.newOutputStream(dir.resolve(name), StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+          n = copy(in, out, 0, limit, deadline, progress);
+        }
+        // readable by any user of the containers that mount it (the mount is read-only)
+        Files.setPosixFilePermissions(dir.resolve(name),
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        return n;
       } catch (IOException e) {
         if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
         throw new FillFailure("the download of " + shown(u) + " failed: " + e.getMessage());

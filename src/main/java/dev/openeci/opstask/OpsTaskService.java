@@ -179,7 +179,7 @@ public final class OpsTaskService {
 
   /** The group's records of {@code opsType} (any type when null), newest first. */
   public List<Record> records(String accountId, String regionId, String groupId, String opsType) {
-    ContainerGroup g = groups.apply(groupId, new String[] {accountId, regionId});
+    groups.apply(groupId, new String[] {accountId, regionId}); // the caller's group, or its NotFound
     String type = opsType == null || opsType.isEmpty() ? null : opsType.toLowerCase(Locale.ROOT);
     if (type != null && !type.equals(COREDUMP) && !type.equals(TCPDUMP)) {
       throw ErrorCode.OPS_TYPE_UNSUPPORTED.withMessage("OpsType \"" + printable(opsType)
@@ -189,7 +189,7 @@ public final class OpsTaskService {
       List<Record> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT data FROM ops_records WHERE group_id=? AND account_id=?"
           + (type == null ? "" : " AND ops_type=?") + " ORDER BY seq DESC")) {
-        ps.setString(1, g.id());
+        ps.setString(1, groupId);
         ps.setString(2, accountId);
         if (type != null) ps.setString(3, type);
         try (ResultSet rs = ps.executeQuery()) {
