@@ -210,6 +210,10 @@ public final class DataCacheService implements AutoCloseable {
       running.remove(id);
       try {
         if (Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) SafePaths.deleteTree(tmp);
+        // deleted while filling: nothing of it stays on disk
+        if (repo.get(id).isEmpty() && Files.exists(root.resolve(id), LinkOption.NOFOLLOW_LINKS)) {
+          SafePaths.deleteTree(root.resolve(id));
+        }
       } catch (IOException e) {
         log.warn("{}: cannot remove {}: {}", id, tmp, e.toString());
       }
