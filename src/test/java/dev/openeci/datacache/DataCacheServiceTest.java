@@ -144,4 +144,46 @@ class DataCacheServiceTest {
           .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("DataCache.QuotaExceeded"));
     }
   }
+
+  @Test
+  void anUpdateRefillsAndAFailedUpdateKeepsThePreviousData() throws Exception {
+    Path v1 = Files.createDirectories(tmp.resolve("src/v1"));
+    Path v2 = Files.createDirectories(tmp.resolve("src/v2"));
+    Files.writeString(v1.resolve("f"), "one");
+    Files.writeString(v2.resolve("f"), "two");
+    Path dataDir = Files.createDirectories(tmp.resolve("data"));
+    Path caches = dataDir.resolve(DataCacheService.DIR);
+    try (Database db = Database.open(dataDir.resolve("openeci.db"));
+        DataCacheService s = new DataCacheService(new DataCacheRepository(db), policy(tmp.resolve("src")), dataDir,
+            InstantSource.system())) {
+      String id = s.create("a", "r", hostPath("/m", v1.toString())).id();
+      Supplier<DataCache> settled = () -> {
+        DataCache c = s.find("a", "r", id);
+        return c.busy() || !s.idle() ? null : c;
+      };
+      assertThat(await(settled, "fill").status()).isEqualTo(DataCache.AVAILABLE);
+
+      s.update("a", "r", id, null, null, new DataCache.Source(DataCacheService.HOST_PATH,
+          Map.of("path", tmp.resolve("src/missing").toString())), null, null);
+      DataCache kept = await(settled, "failed update");
+      assertThat(kept.status()).isEqualTo(DataCache.AVAILABLE);
+      assertThat(kept.events()).anyMatch(e -> e.name().equals("UpdateFailed"));
+      assertThat(Files.readString(DataCacheService.dataDir(caches, id).orElseThrow().resolve("f"))).isEqualTo("one");
+
+      s.update("a", "r", id, "renamed", null, new DataCache.Source(DataCacheService.HOST_PATH,
+          Map.of("path", v2.toString())), 7, null);
+      DataCache next = await(settled, "update");
+      assertThat(next.status()).isEqualTo(DataCache.AVAILABLE);
+      assertThat(next.name()).isEqualTo("renamed");
+      assertThat(next.expireTime()).isNotNull();
+      Path data = DataCacheService.dataDir(caches, id).orElseThrow();
+      assertThat(Files.readString(data.resolve("f"))).isEqualTo("two");
+      try (var ds = Files.list(caches.resolve(id))) {
+        assertThat(ds.map(p -> p.getFileName().toString()).toList()).containsExactly(data.getFileName().toString());
+      }
+
+      s.delete("a", "r", next);
+      assertThat(caches.resolve(id)).doesNotExist();
+    }
+  }
 }

@@ -134,4 +134,14 @@ class DataCacheOpsActionsTest {
       assertThat(call(none.get(1), "acct", Map.of())).isEqualTo(new DataCacheActions.DescribeResponse(List.of(), 0, ""));
     }
   }
+
+  @Test
+  void dataCacheBucketOnTheKubernetesBackendIsUnsupported() {
+    ActionContext ctx = new ActionContext("req", "acct", "cn-hangzhou", new ParamReader(Map.of("DataCacheBucket",
+        "default")));
+    assertThat(codeOf(() -> CreateContainerGroupAction.withDataCaches(ctx, null, null, true)))
+        .isEqualTo("UnsupportedOperation");
+    ActionContext none = new ActionContext("req", "acct", "cn-hangzhou", new ParamReader(Map.of()));
+    assertThat(CreateContainerGroupAction.withDataCaches(none, null, null, true)).isNull();
+  }
 }
