@@ -368,17 +368,22 @@ public final class DataCacheService implements AutoCloseable {
   }
 
   /**
-   * CreateContainerGroup / UpdateContainerGroup with {@code DataCacheBucket}: every HostPathVolume of
-   * the spec must name (by its Path) an Available data cache of this account in that bucket, and
-   * becomes that cache's read-only data. Without a bucket the spec is returned unchanged.
+   * CreateContainerGroup / UpdateContainerGroup with {@code DataCacheBucket}: a HostPathVolume whose
+   * Path names a data cache of this account in that bucket becomes that cache's read-only data (the
+   * cache must be Available); other HostPathVolumes stay host paths (under --allow-host-path, checked
+   * afterwards). Without a bucket the spec is returned unchanged.
    */
   public dev.openeci.group.GroupSpec resolveMounts(String accountId, String regionId, String bucket,
       dev.openeci.group.GroupSpec spec) {
     if (bucket == null || bucket.isEmpty()) return spec;
     List<dev.openeci.group.VolumeSpec> volumes = new java.util.ArrayList<>();
-    boolean any = false;
     for (dev.openeci.group.VolumeSpec v : spec.volumes()) {
-      if (v instanceof dev.openeci.group.VolumeSpec.HostPath h) {
+      String p = v instanceof dev.openeci.group.VolumeSpec.HostPath hp && hp.path().length() > 1
+          && hp.path().endsWith("/") ? hp.path().substring(0, hp.path().length() - 1)
+          : v instanceof dev.openeci.group.VolumeSpec.HostPath hp2 ? hp2.path() : null;
+      boolean cached = p != null && list(accountId, regionId).stream()
+          .anyMatch(c -> c.bucket().equals(bucket) && c.path().equals(p));
+      if (cached && v instanceof dev.openeci.group.VolumeSpec.HostPath h) {
         if ("File".equals(h.hostType())) {
           throw ErrorCode.invalid("HostPathVolume.Type", "a data cache (DataCacheBucket) is a directory: use"
               + " Directory or leave it empty");
@@ -387,14 +392,9 @@ public final class DataCacheService implements AutoCloseable {
             : h.path();
         DataCache dc = requireForMount(accountId, regionId, bucket, path);
         volumes.add(new dev.openeci.group.VolumeSpec.HostPath(h.name(), h.path(), h.hostType(), dc.id()));
-        any = true;
       } else {
         volumes.add(v);
       }
-    }
-    if (!any) {
-      throw ErrorCode.missing("Volume.N.HostPathVolume.Path (DataCacheBucket mounts data caches through"
-          + " HostPathVolumes naming their Path)");
     }
     return new dev.openeci.group.GroupSpec(spec.name(), spec.zoneId(), spec.restartPolicy(), spec.cpu(), spec.memory(),
         spec.tags(), spec.initContainers(), spec.containers(), spec.terminationGracePeriodSeconds(), volumes,

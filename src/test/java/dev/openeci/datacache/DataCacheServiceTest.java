@@ -85,8 +85,11 @@ class DataCacheServiceTest {
       GroupSpec resolved = s.resolveMounts("acct-a", "cn-hangzhou", "default", spec);
       assertThat(((VolumeSpec.HostPath) resolved.volumes().get(0)).dataCacheId()).isEqualTo(dc.id());
       GroupSpec finalSpec = spec;
-      assertThatThrownBy(() -> s.resolveMounts("acct-a", "cn-hangzhou", "other-bucket", finalSpec))
-          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("DataCache.NotFound"));
+      // no cache at that path in the bucket (or of that account): the volume stays a host path
+      assertThat(((VolumeSpec.HostPath) s.resolveMounts("acct-a", "cn-hangzhou", "other-bucket", finalSpec)
+          .volumes().get(0)).dataCacheId()).isNull();
+      assertThat(((VolumeSpec.HostPath) s.resolveMounts("acct-c", "cn-hangzhou", "default", finalSpec)
+          .volumes().get(0)).dataCacheId()).isNull();
     }
   }
 
