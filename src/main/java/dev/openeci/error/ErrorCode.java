@@ -112,7 +112,24 @@ public enum ErrorCode {
       "Disk volumes of this server have no size of their own and cannot be resized."),
   // --- seed fidelity (issue 13 item 11, docs/fidelity.md): codes of the seeds' error tables -------
   KMS_ENCRYPTED_ILLEGAL("InvalidParameter.KMS.EncryptedIllegal", 400,
-      "After configuring the parameter KmsKeyId, you must enable encryption.");
+      "After configuring the parameter KmsKeyId, you must enable encryption."),
+  // --- data caches, ops tasks, virtual nodes (datacache-ops; docs/data-caches.md, docs/ops-tasks.md) ---
+  DATA_CACHE_NOT_FOUND("DataCache.NotFound", 404,
+      "The specified data cache does not exist."),
+  DATA_CACHE_INCORRECT_STATUS("DataCache.IncorrectStatus", 400,
+      "The specified data cache is not Available."),
+  DATA_CACHE_ALREADY_EXISTS("DataCache.AlreadyExists", 400,
+      "A data cache with this Bucket and Path already exists."),
+  DATA_CACHE_UNSUPPORTED_SOURCE("DataCache.UnsupportedDataSource", 400,
+      "This server fills data caches from URL and HostPath data sources only."),
+  FORBIDDEN_DATA_CACHE_SOURCE("Forbidden.DataCacheSource", 403,
+      "The data source is not allowed by this server's configuration."),
+  DATA_CACHE_QUOTA_EXCEEDED("DataCache.QuotaExceeded", 403,
+      "The quota of data caches is exceeded."),
+  OPS_TYPE_UNSUPPORTED("Ops.TypeNotSupport", 400,
+      "This server does not perform this type of ops task."),
+  VIRTUAL_NODE_UNSUPPORTED("UnsupportedOperation.VirtualNode", 400,
+      "A virtual node joins a Kubernetes cluster; this server does not host virtual nodes.");
 
   private final String code;
   private final int httpStatus;

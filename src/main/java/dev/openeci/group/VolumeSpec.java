@@ -43,8 +43,16 @@ public sealed interface VolumeSpec {
 
   record Flex(String name, String driver, String fsType, String options) implements VolumeSpec {}
 
-  /** {@code hostType}: Directory or File. */
-  record HostPath(String name, String path, String hostType) implements VolumeSpec {}
+  /**
+   * {@code hostType}: Directory or File. {@code dataCacheId}: set by the server (never by a request)
+   * when {@code DataCacheBucket} made {@code path} name a data cache of the group's account; the
+   * volume is then that cache's data, mounted read-only (docs/data-caches.md).
+   */
+  record HostPath(String name, String path, String hostType, String dataCacheId) implements VolumeSpec {
+    public HostPath(String name, String path, String hostType) {
+      this(name, path, hostType, null);
+    }
+  }
 
   record Disk(String name, String diskId, Integer diskSize, String fsType) implements VolumeSpec {}
 }

@@ -88,6 +88,7 @@ final class PodVolumes {
                 labels(groupId)), false);
         case VolumeSpec.EmptyDir e -> PodConfigs.Volume.bind(emptyDir(groupId, e).toString(), false);
         case VolumeSpec.ConfigFile c -> PodConfigs.Volume.bind(configFiles(groupId, c).toString(), true);
+        case VolumeSpec.HostPath h when h.dataCacheId() != null -> PodConfigs.Volume.bind(dataCache(h), true);
         case VolumeSpec.HostPath h -> PodConfigs.Volume.bind(hostPath(h, policy), false);
         case VolumeSpec.Nfs n -> PodConfigs.Volume.engine(engineName,
             runtime.ensureVolume(engineName, PodConfigs.nfsOptions(n), labels(groupId)), n.readOnly());
@@ -259,6 +260,18 @@ final class PodVolumes {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * A data cache's newest complete data ({@code <data-dir>/data-caches/<id>/<generation>},
+   * server-owned), mounted read-only: the id was resolved for the group's account when the group
+   * was created (docs/data-caches.md).
+   */
+  private String dataCache(VolumeSpec.HostPath h) {
+    return dev.openeci.datacache.DataCacheService.dataDir(podsDir.resolveSibling(
+        dev.openeci.datacache.DataCacheService.DIR), h.dataCacheId()).map(Path::toString)
+        .orElseThrow(() -> new MountFailure("data cache " + h.dataCacheId() + " (Path \"" + h.path()
+            + "\") no longer exists"));
   }
 
   private static String hostPath(VolumeSpec.HostPath h, PodPolicy policy) {

@@ -133,6 +133,23 @@ public final class Main implements Runnable {
         + " (default: none, HostPathVolume is refused with Forbidden.HostPath)")
     List<String> allowHostPaths = List.of();
 
+    // data caches (docs/data-caches.md): passed to the server as OPENECI_DATA_CACHE_* variables
+    @Option(names = "--data-cache-source-path", split = ",", description = "Host directories a HostPath data source"
+        + " of CreateDataCache may copy from (default: none, refused with Forbidden.DataCacheSource)")
+    List<String> dataCacheSourcePaths = List.of();
+
+    @Option(names = "--data-cache-url-host", split = ",", description = "Hosts a URL data source may name even"
+        + " when they resolve to loopback/private/link-local addresses (default: none)")
+    List<String> dataCacheUrlHosts = List.of();
+
+    @Option(names = "--data-cache-max-bytes", defaultValue = "1073741824", description = "The most one data cache"
+        + " may hold, whatever its Size (default ${DEFAULT-VALUE})")
+    long dataCacheMaxBytes;
+
+    @Option(names = "--data-cache-fill-timeout-seconds", defaultValue = "600", description = "The longest one data"
+        + " cache fill may take (default ${DEFAULT-VALUE})")
+    long dataCacheFillTimeoutSeconds;
+
     @Option(names = "--allow-privileged", description = "Honour SecurityContextPrivileged=true (default: refused"
         + " with Forbidden.Privileged)")
     boolean allowPrivileged;
@@ -341,6 +358,20 @@ public final class Main implements Runnable {
           ? k8s.backend(config.pod(), new CommandLine(this)) : OpenEci.local(runtime);
       java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
       if (secretKeyFile != null) env.put(dev.openeci.store.SecretBox.KEY_FILE_ENV, secretKeyFile.toString());
+      // data caches (docs/data-caches.md)
+      if (!dataCacheSourcePaths.isEmpty()) {
+        env.put(dev.openeci.datacache.DataCachePolicy.SOURCE_PATHS_ENV, String.join(",", dataCacheSourcePaths));
+      }
+      if (!dataCacheUrlHosts.isEmpty()) {
+        env.put(dev.openeci.datacache.DataCachePolicy.URL_HOSTS_ENV, String.join(",", dataCacheUrlHosts));
+      }
+      env.put(dev.openeci.datacache.DataCachePolicy.MAX_BYTES_ENV, Long.toString(dataCacheMaxBytes));
+      env.put(dev.openeci.datacache.DataCachePolicy.FILL_TIMEOUT_ENV, Long.toString(dataCacheFillTimeoutSeconds));
+      try {
+        dev.openeci.datacache.DataCachePolicy.fromEnv(env);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--data-cache-*: " + e.getMessage());
+      }
       // operations (docs/operations.md, docs/errors.md)
       try {
         dev.openeci.ops.LogLayout.format(logFormat);

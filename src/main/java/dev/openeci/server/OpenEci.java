@@ -61,6 +61,8 @@ public final class OpenEci implements AutoCloseable {
   private final ExecSessions execSessions;
   private final ImageCacheService imageCaches;
   private final dev.openeci.commit.CommitService commits; // CommitContainer (commit-images); null on Kubernetes
+  // data caches (docs/data-caches.md); null on the Kubernetes backend
+  private final dev.openeci.datacache.DataCacheService dataCaches;
   // operations endpoints and metrics (docs/operations.md)
   private final dev.openeci.ops.Telemetry telemetry = new dev.openeci.ops.Telemetry();
   private final dev.openeci.ops.Readiness readiness;
@@ -117,16 +119,21 @@ public final class OpenEci implements AutoCloseable {
         ? new dev.openeci.metrics.MetricsSampler(local.runtime(), Bootstrap.instanceId(config.dataDir()), clock,
             dev.openeci.metrics.MetricsSettings.options(env))
         : null;
+    this.dataCaches = backend instanceof LocalBackend
+        ? new dev.openeci.datacache.DataCacheService(new dev.openeci.datacache.DataCacheRepository(db),
+            dev.openeci.datacache.DataCachePolicy.fromEnv(env), config.dataDir(), clock)
+            .withQuota(used -> service.quotas().checkDataCaches(used))
+        : null;
     CredentialStore credentials = id -> keys.find(id)
         .map(k -> new CredentialStore.Credential(k.accessKeyId(), k.secret(), k.accountId()));
-    List<ActionHandler> handlers = List.of(
+    List<ActionHandler> handlers = new java.util.ArrayList<>(List.of(
         new CreateContainerGroupAction(service, config::zoneOf, config.pod(), imageCaches,
-            (groupId, reason, message) -> events.normal(groupId, "", reason, message)),
+            (groupId, reason, message) -> events.normal(groupId, "", reason, message)).withDataCaches(dataCaches),
         new DescribeContainerGroupsAction(groups, clock),
         new DescribeContainerGroupStatusAction(groups, clock),
         new DescribeContainerGroupEventsAction(groups, clock),
         new RestartContainerGroupAction(service),
-        new UpdateContainerGroupAction(service, config::zoneOf, config.pod()),
+        new UpdateContainerGroupAction(service, config::zoneOf, config.pod()).withDataCaches(dataCaches),
         new DeleteContainerGroupAction(service),
         new DescribeRegionsAction(config.regions(), config::zoneOf, config.listenHost() + ":" + config.listenPort()),
         new DescribeContainerLogAction(access),
@@ -143,14 +150,20 @@ public final class OpenEci implements AutoCloseable {
         new dev.openeci.api.action.TagResourcesAction(service, groups, imageCaches),
         new dev.openeci.api.action.UntagResourcesAction(service, groups, imageCaches),
         new dev.openeci.api.action.ListTagResourcesAction(service, groups, imageCaches),
-        // data caches count 0 until the data cache service is wired here: (account, region) -> its count
-        new dev.openeci.api.action.ListUsageAction(service, imageCaches, (account, region) -> 0L),
+        new dev.openeci.api.action.ListUsageAction(service, imageCaches,
+            (account, region) -> dataCaches == null ? 0L : dataCaches.count(account, region)),
         // metrics, available resources, price (docs/metrics.md)
         new dev.openeci.api.action.DescribeContainerGroupMetricAction(groups, metrics, clock),
         new dev.openeci.api.action.DescribeMultiContainerGroupMetricAction(groups, metrics),
         new dev.openeci.api.action.DescribeAvailableResourceAction(groups,
             backend instanceof LocalBackend local ? local.runtime()::capacity : null, priceBook, config::zoneOf),
-        new dev.openeci.api.action.DescribeContainerGroupPriceAction(priceBook, config::zoneOf));
+        new dev.openeci.api.action.DescribeContainerGroupPriceAction(priceBook, config::zoneOf)));
+    // data caches, ops tasks, virtual nodes (docs/data-caches.md, docs/ops-tasks.md)
+    handlers.addAll(dev.openeci.api.action.DataCacheActions.all(dataCaches, config.regions()));
+    handlers.addAll(dev.openeci.api.action.OpsTaskActions.all(new dev.openeci.opstask.OpsTaskService(db,
+        backend instanceof LocalBackend l ? l.runtime() : null,
+        (groupId, owner) -> service.find(owner[0], owner[1], groupId), clock)));
+    handlers.addAll(dev.openeci.api.action.VirtualNodeActions.all());
     ApiDispatcher dispatcher = new ApiDispatcher(handlers, authenticator(config, db, credentials, clock),
         new ResponseWriter(env.get(ResponseWriter.RECOMMEND_ENV)), config);
     this.http = new HttpServer(config.listenHost(), config.listenPort(), dispatcher, execSessions, config.edge());
@@ -266,6 +279,7 @@ public final class OpenEci implements AutoCloseable {
     backend.close();
     if (imageCaches != null) imageCaches.close();
     if (commits != null) commits.close();
+    if (dataCaches != null) dataCaches.close();
     db.close();
     telemetry.close();
   }

@@ -44,6 +44,32 @@ public final class CreateContainerGroupAction implements ActionHandler {
     this.events = events;
   }
 
+  // data caches (docs/data-caches.md): DataCacheBucket + HostPathVolume naming a cache's Path
+  private dev.openeci.datacache.DataCacheService dataCaches;
+  private boolean dataCachesKnown;
+
+  /** Sets the data caches DataCacheBucket resolves against (null: this backend has none). */
+  public CreateContainerGroupAction withDataCaches(dev.openeci.datacache.DataCacheService dataCaches) {
+    this.dataCaches = dataCaches;
+    this.dataCachesKnown = true;
+    return this;
+  }
+
+  /** The spec with DataCacheBucket's HostPathVolumes resolved to data caches of the caller. */
+  static GroupSpec withDataCaches(ActionContext ctx, GroupSpec spec, dev.openeci.datacache.DataCacheService caches,
+      boolean known) {
+    String bucket = ctx.params().string("DataCacheBucket");
+    if (bucket == null || bucket.isEmpty()) return spec;
+    if (caches == null) {
+      if (!known) return spec;
+      throw ErrorCode.UNSUPPORTED_OPERATION.withMessage("DataCacheBucket mounts data caches, which are directories"
+          + " on the engine host; the Kubernetes backend has no such host (docs/kubernetes.md).");
+    }
+    String b = dev.openeci.api.mapping.DataCacheMapper.bucket(new dev.openeci.api.rpc.ParamReader(
+        java.util.Map.of("Bucket", bucket)));
+    return caches.resolveMounts(ctx.accountId(), ctx.regionId(), b, spec);
+  }
+
   @Override
   public String action() {
     return "CreateContainerGroup";
@@ -54,6 +80,7 @@ public final class CreateContainerGroupAction implements ActionHandler {
   @Override
   public Object handle(ActionContext ctx) {
     GroupSpec spec = CreateRequestMapper.map(ctx.params(), zoneOfRegion.apply(ctx.regionId()));
+    spec = withDataCaches(ctx, spec, dataCaches, dataCachesKnown);
     PodRules.checkPolicy(spec, policy);
     groups.admit(spec);
     ImageCache hit = imageCache(ctx, spec);

@@ -36,6 +36,16 @@ public final class UpdateContainerGroupAction implements ActionHandler {
     this.policy = policy;
   }
 
+  // data caches (docs/data-caches.md): the stored DataCacheBucket is resolved again on update
+  private dev.openeci.datacache.DataCacheService dataCaches;
+  private boolean dataCachesKnown;
+
+  public UpdateContainerGroupAction withDataCaches(dev.openeci.datacache.DataCacheService dataCaches) {
+    this.dataCaches = dataCaches;
+    this.dataCachesKnown = true;
+    return this;
+  }
+
   @Override
   public String action() {
     return "UpdateContainerGroup";
@@ -56,6 +66,8 @@ public final class UpdateContainerGroupAction implements ActionHandler {
     Map<String, String> request = UpdateMerge.specParams(p);
     Map<String, String> merged = UpdateMerge.merge(stored, request, type);
     GroupSpec spec = CreateRequestMapper.map(new ParamReader(merged), zoneOfRegion.apply(ctx.regionId()));
+    spec = CreateContainerGroupAction.withDataCaches(new ActionContext(ctx.requestId(), ctx.accountId(),
+        ctx.regionId(), new ParamReader(merged)), spec, dataCaches, dataCachesKnown);
     PodRules.checkPolicy(spec, policy);
     groups.admit(spec);
     if (Boolean.TRUE.equals(p.bool("DryRun"))) {

@@ -54,7 +54,8 @@ public final class PodRules {
           + " on this server (serve --max-grace-seconds), got " + spec.terminationGracePeriodSeconds());
     }
     for (int i = 0; i < spec.volumes().size(); i++) {
-      if (spec.volumes().get(i) instanceof VolumeSpec.HostPath h && !policy.hostPathAllowed(h.path())) {
+      if (spec.volumes().get(i) instanceof VolumeSpec.HostPath h && h.dataCacheId() == null // data caches: own rules
+          && !policy.hostPathAllowed(h.path())) {
         throw ErrorCode.FORBIDDEN_HOST_PATH.withMessage("Volume." + (i + 1) + ".HostPathVolume.Path \"" + h.path()
             + "\" is not allowed: this server allows host paths "
             + (policy.allowedHostPaths().isEmpty() ? "nowhere" : "under " + policy.allowedHostPaths())
