@@ -20,9 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -45,7 +43,10 @@ final class LoopHarness implements AutoCloseable {
   final GroupRepository repo;
   final EventRecorder events;
   final PodPolicy policy;
-  private final Set<String> requeued = new LinkedHashSet<>();
+  static final Duration RESYNC = Duration.ofSeconds(30);
+  private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+  WorkQueue queue;
+  Reconciler reconciler;
   private final List<String> created = new ArrayList<>();
   Fingerprints fingerprints;
   Prober prober;
@@ -63,47 +64,75 @@ final class LoopHarness implements AutoCloseable {
     this.events = new EventRecorder(repo, clock::now);
     engine.withImage(IMAGE);
     restartProcess();
+    start();
   }
 
-  /** A new openeci process on the same store and engine: nothing in memory survives. */
+  /**
+   * A new openeci process on the same store and engine: nothing in memory survives (the old
+   * process's queue, probes and event subscription end with it). Wired like LocalBackend, on a
+   * work queue whose pool is this harness ({@link #settle} runs what was submitted).
+   */
   void restartProcess() {
-    if (prober != null) created.forEach(prober::forgetGroup); // the old process's probe timers end with it
+    if (reconciler != null) {
+      try {
+        reconciler.close();
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+    if (prober != null) created.forEach(prober::forgetGroup);
+    synchronized (tasks) {
+      tasks.clear();
+    }
     fingerprints = new Fingerprints();
     HandlerRunner handlers = new HandlerRunner(engine);
-    prober = new Prober(clock, Runnable::run, handlers, new Prober.Listener() {
-      @Override
-      public void failed(String groupId, String containerName, Prober.Kind kind, String message) {
-        events.warning(groupId, containerName, "Unhealthy",
-            (kind == Prober.Kind.LIVENESS ? "Liveness" : "Readiness") + " probe failed: " + message);
+    queue = WorkQueue.wired(task -> {
+      synchronized (tasks) {
+        tasks.add(task);
       }
+    }, requeue -> {
+      prober = new Prober(clock, Runnable::run, handlers, new Prober.Listener() {
+        @Override
+        public void failed(String groupId, String containerName, Prober.Kind kind, String message) {
+          events.warning(groupId, containerName, "Unhealthy",
+              (kind == Prober.Kind.LIVENESS ? "Liveness" : "Readiness") + " probe failed: " + message);
+        }
 
-      @Override
-      public void changed(String groupId) {
-        requeue(groupId);
-      }
+        @Override
+        public void changed(String groupId) {
+          requeue.accept(groupId);
+        }
+      });
+      syncer = new GroupSyncer(repo, engine, clock, events, prober, handlers, host, OWNER, policy,
+          Duration.ofSeconds(5), fingerprints, requeue);
+      return syncer::sync;
     });
-    syncer = new GroupSyncer(repo, engine, clock, events, prober, handlers, host, OWNER, policy,
-        Duration.ofSeconds(5), fingerprints, this::requeue);
+    reconciler = new Reconciler(repo, engine, queue, OWNER, fingerprints, clock, RESYNC);
   }
 
-  synchronized void requeue(String groupId) {
-    requeued.add(groupId);
+  /** Starts the process's reconciler: the event stream, adoption of stored groups, the relist timer. */
+  void start() {
+    reconciler.start();
   }
 
-  private synchronized List<String> takeRequeued() {
-    List<String> out = new ArrayList<>(requeued);
-    requeued.clear();
-    return out;
+  void requeue(String groupId) {
+    queue.enqueue(groupId);
+  }
+
+  private Runnable nextTask() {
+    synchronized (tasks) {
+      return tasks.poll();
+    }
   }
 
   /** Runs the syncs asked for until none is asked for any more (bounded: a loop that spins fails). */
   void settle() {
-    for (int i = 0; i < 100; i++) {
-      List<String> ids = takeRequeued();
-      if (ids.isEmpty()) return;
-      for (String id : ids) syncer.sync(id);
+    for (int i = 0; i < 200; i++) {
+      Runnable t = nextTask();
+      if (t == null) return;
+      t.run();
     }
-    throw new AssertionError("the loop keeps asking for syncs: " + requeued);
+    throw new AssertionError("the loop keeps asking for syncs");
   }
 
   /** Lets {@code d} pass: due timers fire (and ask for syncs), then the syncs run. */
@@ -118,7 +147,7 @@ final class LoopHarness implements AutoCloseable {
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what);
       settle();
-      Thread.onSpinWait();
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // poll, not spin: the machine is shared
     }
     settle();
   }
@@ -179,9 +208,9 @@ final class LoopHarness implements AutoCloseable {
   /** A copy of {@code c} with some fields changed (the record's canonical constructor in one place). */
   static ContainerSpec with(ContainerSpec c, UnaryOperator<ContainerParts> change) {
     ContainerParts p = change.apply(new ContainerParts(c.image(), c.gpu(), c.security(), c.livenessProbe(),
-        c.postStart(), c.preStop()));
-    return new ContainerSpec(c.name(), p.image, c.imagePullPolicy(), c.command(), c.args(), c.workingDir(), c.env(),
-        c.cpu(), c.memory(), c.ports(), p.gpu, c.tty(), c.stdin(), c.stdinOnce(), c.volumeMounts(), p.security,
+        c.postStart(), c.preStop(), c.volumeMounts(), c.imagePullPolicy()));
+    return new ContainerSpec(c.name(), p.image, p.pull, c.command(), c.args(), c.workingDir(), c.env(),
+        c.cpu(), c.memory(), c.ports(), p.gpu, c.tty(), c.stdin(), c.stdinOnce(), p.mounts, p.security,
         p.liveness, c.readinessProbe(), p.postStart, p.preStop, c.terminationMessagePath(),
         c.terminationMessagePolicy(), c.environmentVarHide());
   }
@@ -194,9 +223,14 @@ final class LoopHarness implements AutoCloseable {
     Probe liveness;
     dev.openeci.group.Action postStart;
     dev.openeci.group.Action preStop;
+    List<dev.openeci.group.VolumeMount> mounts;
+    dev.openeci.group.PullPolicy pull;
 
     ContainerParts(String image, Integer gpu, ContainerSecurity security, Probe liveness,
-        dev.openeci.group.Action postStart, dev.openeci.group.Action preStop) {
+        dev.openeci.group.Action postStart, dev.openeci.group.Action preStop, List<dev.openeci.group.VolumeMount> mounts,
+        dev.openeci.group.PullPolicy pull) {
+      this.mounts = mounts;
+      this.pull = pull;
       this.image = image;
       this.gpu = gpu;
       this.security = security;
@@ -227,6 +261,16 @@ final class LoopHarness implements AutoCloseable {
 
     ContainerParts postStart(dev.openeci.group.Action v) {
       postStart = v;
+      return this;
+    }
+
+    ContainerParts mount(String volume, String path) {
+      mounts = List.of(new dev.openeci.group.VolumeMount(volume, path, null, false, null));
+      return this;
+    }
+
+    ContainerParts pull(dev.openeci.group.PullPolicy v) {
+      pull = v;
       return this;
     }
 
