@@ -103,22 +103,36 @@ public final class GroupSyncer {
    * batch become Running one after another instead of all at the end.
    */
   public void sync(String groupId) {
+    List<RuntimeContainer> known = null;
     for (int pass = 0; pass < INLINE_PASSES; pass++) {
-      if (!syncOnce(groupId)) return;
+      Pass p = syncOnce(groupId, known);
+      if (!p.again()) return;
+      known = p.known();
     }
     requeue.accept(groupId);
   }
 
-  /** One observe -> plan -> execute -> record pass; true when it acted and wants another pass to observe the result. */
-  private boolean syncOnce(String groupId) {
+  /**
+   * What a pass came to: whether another pass should follow at once, and, when the pass knows
+   * exactly what the engine holds for the group now, that (the next pass then skips the list).
+   */
+  private record Pass(boolean again, List<RuntimeContainer> known) {
+    static final Pass DONE = new Pass(false, null);
+  }
+
+  /**
+   * One observe -> plan -> execute -> record pass. {@code known}: the group's containers as the
+   * previous pass left them, when it knows them exactly (null: list them).
+   */
+  private Pass syncOnce(String groupId, List<RuntimeContainer> known) {
     // 1. Observe.
     Optional<ContainerGroup> found = repo.get(groupId);
     List<RuntimeContainer> observed;
     try {
-      observed = observer.list(groupId);
+      observed = known != null ? known : observer.list(groupId);
     } catch (RuntimeFailure e) {
       retryLater(groupId, "observe", e);
-      return false;
+      return Pass.DONE;
     }
     if (found.isEmpty()) {
       // Garbage collection: a group that no longer exists.
@@ -126,7 +140,7 @@ public final class GroupSyncer {
       fingerprints.record(groupId, observed);
       ActionResult gc = teardown.collectOrphans(groupId, observed);
       if (gc instanceof ActionResult.Retry r) retryLater(groupId, r.what(), r.failure());
-      return false;
+      return Pass.DONE;
     }
     GroupRecord rec = records.of(groupId);
     fingerprints.record(groupId, observed);
@@ -138,7 +152,7 @@ public final class GroupSyncer {
       terminator.enforceGrace(g, obs);
     } catch (RuntimeFailure e) {
       retryLater(groupId, "kill at the end of a grace period", e);
-      return false;
+      return Pass.DONE;
     }
 
     // 3. Plan.
@@ -162,9 +176,9 @@ public final class GroupSyncer {
     ActionResult last = results.isEmpty() ? null : results.getLast();
     if (last instanceof ActionResult.Retry r) {
       retryLater(groupId, r.what(), r.failure());
-      return false;
+      return Pass.DONE;
     }
-    if (!plan.writesStatus()) return false;
+    if (!plan.writesStatus()) return Pass.DONE;
 
     // 6. Record the status.
     StatusWriter.Written written = status.write(g, obs, plan, results, now);
@@ -187,7 +201,7 @@ public final class GroupSyncer {
     }
     Instant wake = PodPlanner.nextWake(plan.wakeAt(), written.settled().backoff(), now);
     if (wake != null) wakeAt(groupId, wake);
-    return again;
+    return new Pass(again, again ? observer.afterSandboxStart(observed, results) : null);
   }
 
   private static boolean needsGpu(ContainerGroup g) {

@@ -45,4 +45,23 @@ final class PodObserver {
     }
     return obs.withReady(ready).withUnhealthy(unhealthy);
   }
+
+  /**
+   * Create -> Running without a second full observation where the result is already known: a
+   * pass that found the group empty and only created its sandbox knows that the engine now holds
+   * exactly that sandbox, so the next pass (which runs the init or app containers at once) needs
+   * one inspect of it (its IP) instead of a list plus an inspect of every container. Null
+   * whenever the pass did anything else: the next pass observes in full.
+   */
+  List<RuntimeContainer> afterSandboxStart(List<RuntimeContainer> before, List<ActionResult> results) {
+    if (!before.isEmpty() || results.size() != 1 || !(results.getFirst() instanceof ActionResult.SandboxStarted s)) {
+      return null;
+    }
+    try {
+      return engine.within("inspect the new sandbox", () -> engine.runtime.inspect(s.id()))
+          .map(List::of).orElse(null);
+    } catch (dev.openeci.runtime.RuntimeFailure e) {
+      return null; // the next pass observes in full
+    }
+  }
 }
