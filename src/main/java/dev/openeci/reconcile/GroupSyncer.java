@@ -157,11 +157,12 @@ public final class GroupSyncer {
 
     // 3. Plan.
     Instant now = scheduler.now();
-    Integer deadlineSeconds = g.spec().activeDeadlineSeconds();
-    PodPlan plan = PodPlanner.plan(new PodPlanner.Input(g.spec(), obs, g.state(), now, g.deletionRequested() != null,
-        g.restartGeneration(), deadlineSeconds == null ? null : g.creationTime().plusSeconds(deadlineSeconds),
-        deadlineSeconds == null ? null : deadlineSeconds.longValue(), Map.copyOf(rec.postStartFailures), policy,
-        needsGpu(g) && host.gpuPresent()));
+    PodPlan plan = PodPlanner.plan(PodPlanner.Input.of(g.spec(), obs, g.state(), now)
+        .withDeleting(g.deletionRequested() != null)
+        .withRestartGeneration(g.restartGeneration())
+        .withActiveDeadline(g.creationTime(), g.spec().activeDeadlineSeconds())
+        .withPostStartFailures(rec.postStartFailures)
+        .withPolicy(policy, needsGpu(g) && host.gpuPresent()));
     if (!plan.actions().isEmpty()) log.debug("{}: {}", groupId, plan);
 
     // 4. Probes follow the phase: they run only while the group runs.

@@ -43,7 +43,45 @@ public final class PodPlanner {
    */
   public record Input(GroupSpec spec, PodObservation obs, GroupState state, Instant now, boolean deleting,
       long restartGeneration, Instant activeDeadline, Long activeDeadlineSeconds, Map<String, String> postStartFailures,
-      dev.openeci.config.PodPolicy policy, boolean gpuPresent) {}
+      dev.openeci.config.PodPolicy policy, boolean gpuPresent) {
+
+    public Input {
+      postStartFailures = Map.copyOf(postStartFailures);
+    }
+
+    /** A running group with nothing pending: no deletion, restart, deadline or hook failure; default policy, no GPU. */
+    public static Input of(GroupSpec spec, PodObservation obs, GroupState state, Instant now) {
+      return new Input(spec, obs, state, now, false, state.restartsApplied(), null, null, Map.of(),
+          dev.openeci.config.PodPolicy.DEFAULT, false);
+    }
+
+    public Input withDeleting(boolean value) {
+      return new Input(spec, obs, state, now, value, restartGeneration, activeDeadline, activeDeadlineSeconds,
+          postStartFailures, policy, gpuPresent);
+    }
+
+    public Input withRestartGeneration(long value) {
+      return new Input(spec, obs, state, now, deleting, value, activeDeadline, activeDeadlineSeconds,
+          postStartFailures, policy, gpuPresent);
+    }
+
+    /** ActiveDeadlineSeconds counted from {@code created}; null seconds = none. */
+    public Input withActiveDeadline(Instant created, Integer seconds) {
+      return new Input(spec, obs, state, now, deleting, restartGeneration,
+          seconds == null ? null : created.plusSeconds(seconds), seconds == null ? null : seconds.longValue(),
+          postStartFailures, policy, gpuPresent);
+    }
+
+    public Input withPostStartFailures(Map<String, String> value) {
+      return new Input(spec, obs, state, now, deleting, restartGeneration, activeDeadline, activeDeadlineSeconds,
+          value, policy, gpuPresent);
+    }
+
+    public Input withPolicy(dev.openeci.config.PodPolicy value, boolean gpu) {
+      return new Input(spec, obs, state, now, deleting, restartGeneration, activeDeadline, activeDeadlineSeconds,
+          postStartFailures, value, gpu);
+    }
+  }
 
   /**
    * The whole decision of one sync (kubelet computePodActions plus its pod-level rules): deletion,

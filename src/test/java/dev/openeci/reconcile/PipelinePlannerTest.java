@@ -38,8 +38,9 @@ class PipelinePlannerTest {
 
   static PodPlanner.Input in(GroupSpec spec, PodObservation obs, GroupState st, boolean deleting, long generation,
       Instant deadline, Map<String, String> postStart, boolean gpu) {
-    return new PodPlanner.Input(spec, obs, st, NOW, deleting, generation, deadline, deadline == null ? null : 60L,
-        postStart, PodPolicy.DEFAULT, gpu);
+    PodPlanner.Input in = PodPlanner.Input.of(spec, obs, st, NOW).withDeleting(deleting)
+        .withRestartGeneration(generation).withPostStartFailures(postStart).withPolicy(PodPolicy.DEFAULT, gpu);
+    return deadline == null ? in : in.withActiveDeadline(deadline.minusSeconds(60), 60);
   }
 
   static ContainerSpec gpuApp() {
