@@ -64,22 +64,6 @@ public final class PodConfigs {
     return List.copyOf(out);
   }
 
-  /** Name servers and search domains of a resolv.conf text (loopback servers dropped, as engines do). */
-  public static List<List<String>> parseResolvConf(String text) {
-    List<String> servers = new ArrayList<>();
-    List<String> searches = new ArrayList<>();
-    for (String line : text.split("\n")) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length >= 2 && f[0].equals("nameserver") && !f[1].startsWith("127.") && !f[1].equals("::1")) {
-        servers.add(f[1]);
-      } else if (f.length >= 2 && (f[0].equals("search") || f[0].equals("domain"))) {
-        searches.clear();
-        for (int i = 1; i < f.length; i++) searches.add(f[i]);
-      }
-    }
-    return List.of(servers, searches);
-  }
-
   /** HostAliase as the engine's ExtraHosts ({@code hostname:ip}, one per name). */
   public static List<String> extraHosts(PodOptions.Dns d) {
     List<String> out = new ArrayList<>();
@@ -270,17 +254,5 @@ public final class PodConfigs {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** tc commands for egress shaping inside the group's network namespace (rate in bytes/s). */
-  public static List<String> egressCommand(long bytesPerSecond) {
-    return tbf("eth0", bytesPerSecond);
-  }
-
-  /** tc shaping of an interface's transmit side: token bucket at {@code bytesPerSecond}. */
-  public static List<String> tbf(String dev, long bytesPerSecond) {
-    long burst = Math.max(32 * 1024, bytesPerSecond / 10);
-    return List.of("tc", "qdisc", "replace", "dev", dev, "root", "tbf", "rate", bytesPerSecond + "bps", "burst",
-        Long.toString(burst), "latency", "400ms");
   }
 }

@@ -14,11 +14,22 @@ import java.util.Set;
  * instances oldest attempt first (the last one is the current instance).
  */
 public record PodObservation(RuntimeContainer sandbox, List<RuntimeContainer> extraSandboxes,
-    Map<String, List<RuntimeContainer>> init, Map<String, List<RuntimeContainer>> app, Set<String> readyIds) {
+    Map<String, List<RuntimeContainer>> init, Map<String, List<RuntimeContainer>> app, Set<String> readyIds,
+    Set<String> unhealthyIds) {
+
+  public PodObservation(RuntimeContainer sandbox, List<RuntimeContainer> extraSandboxes,
+      Map<String, List<RuntimeContainer>> init, Map<String, List<RuntimeContainer>> app, Set<String> readyIds) {
+    this(sandbox, extraSandboxes, init, app, readyIds, Set.of());
+  }
 
   /** The same observation with the ids of instances whose readiness probe succeeds. */
   public PodObservation withReady(Set<String> ids) {
-    return new PodObservation(sandbox, extraSandboxes, init, app, Set.copyOf(ids));
+    return new PodObservation(sandbox, extraSandboxes, init, app, Set.copyOf(ids), unhealthyIds);
+  }
+
+  /** The same observation with the ids of instances whose liveness probe has failed (to be killed). */
+  public PodObservation withUnhealthy(Set<String> ids) {
+    return new PodObservation(sandbox, extraSandboxes, init, app, readyIds, Set.copyOf(ids));
   }
 
   public static PodObservation of(List<RuntimeContainer> containers) {
@@ -44,7 +55,7 @@ public record PodObservation(RuntimeContainer sandbox, List<RuntimeContainer> ex
     Comparator<RuntimeContainer> byAttempt = Comparator.comparingInt(PodObservation::attempt);
     init.values().forEach(l -> l.sort(byAttempt));
     app.values().forEach(l -> l.sort(byAttempt));
-    return new PodObservation(sandbox, List.copyOf(extra), init, app, Set.of());
+    return new PodObservation(sandbox, List.copyOf(extra), init, app, Set.of(), Set.of());
   }
 
   public static int attempt(RuntimeContainer c) {

@@ -30,6 +30,187 @@ public final class PodPlanner {
 
   private PodPlanner() {}
 
+  /**
+   * Everything one sync decides from: the group's spec and stored state, the engine observation
+   * (with the prober's readiness and liveness verdicts), what happened off the worker since the
+   * last sync (failed postStart hooks), the operator's policy and the host's GPU, and the time.
+   *
+   * @param deleting DeleteContainerGroup was accepted
+   * @param restartGeneration RestartContainerGroup requests accepted (restarts pending while above
+   *     {@code state.restartsApplied()})
+   * @param activeDeadline creation time + ActiveDeadlineSeconds, null when none
+   * @param postStartFailures container id -> why its postStart hook failed
+   */
+  public record Input(GroupSpec spec, PodObservation obs, GroupState state, Instant now, boolean deleting,
+      long restartGeneration, Instant activeDeadline, Long activeDeadlineSeconds, Map<String, String> postStartFailures,
+      dev.openeci.config.PodPolicy policy, boolean gpuPresent) {
+
+    public Input {
+      postStartFailures = Map.copyOf(postStartFailures);
+    }
+
+    /** A running group with nothing pending: no deletion, restart, deadline or hook failure; default policy, no GPU. */
+    public static Input of(GroupSpec spec, PodObservation obs, GroupState state, Instant now) {
+      return new Input(spec, obs, state, now, false, state.restartsApplied(), null, null, Map.of(),
+          dev.openeci.config.PodPolicy.DEFAULT, false);
+    }
+
+    public Input withDeleting(boolean value) {
+      return new Input(spec, obs, state, now, value, restartGeneration, activeDeadline, activeDeadlineSeconds,
+          postStartFailures, policy, gpuPresent);
+    }
+
+    public Input withRestartGeneration(long value) {
+      return new Input(spec, obs, state, now, deleting, value, activeDeadline, activeDeadlineSeconds,
+          postStartFailures, policy, gpuPresent);
+    }
+
+    /** ActiveDeadlineSeconds counted from {@code created}; null seconds = none. */
+    public Input withActiveDeadline(Instant created, Integer seconds) {
+      return new Input(spec, obs, state, now, deleting, restartGeneration,
+          seconds == null ? null : created.plusSeconds(seconds), seconds == null ? null : seconds.longValue(),
+          postStartFailures, policy, gpuPresent);
+    }
+
+    public Input withPostStartFailures(Map<String, String> value) {
+      return new Input(spec, obs, state, now, deleting, restartGeneration, activeDeadline, activeDeadlineSeconds,
+          value, policy, gpuPresent);
+    }
+
+    public Input withPolicy(dev.openeci.config.PodPolicy value, boolean gpu) {
+      return new Input(spec, obs, state, now, deleting, restartGeneration, activeDeadline, activeDeadlineSeconds,
+          postStartFailures, value, gpu);
+    }
+  }
+
+  /**
+   * The whole decision of one sync (kubelet computePodActions plus its pod-level rules): deletion,
+   * restart, a final status, ActiveDeadlineSeconds, failed postStart hooks, failed liveness probes,
+   * then the container actions of {@link #plan(GroupSpec, PodObservation, GroupState, Instant)},
+   * with the operator's policy refusals attached to the runs they concern.
+   */
+  public static PodPlan plan(Input in) {
+    GroupState state = in.state();
+    if (in.deleting()) {
+      return new PodPlan(PodPlan.Phase.DELETING, List.of(new PodPlan.DeleteGroup()), state.backoff(), null);
+    }
+    if (in.restartGeneration() > state.restartsApplied()) {
+      return new PodPlan(PodPlan.Phase.RESTARTING, List.of(new PodPlan.RestartGroup(in.restartGeneration())),
+          state.backoff(), null);
+    }
+    if (state.status().terminal()) {
+      PodPlan p = plan(in.spec(), in.obs(), state, in.now());
+      return new PodPlan(PodPlan.Phase.FINISHED, p.actions(), p.backoff(), p.wakeAt());
+    }
+    if (in.activeDeadline() != null && !in.now().isBefore(in.activeDeadline())) {
+      return new PodPlan(PodPlan.Phase.FINISHED, List.of(new PodPlan.FailDeadline(in.activeDeadlineSeconds())),
+          state.backoff(), null);
+    }
+    List<Action> head = new ArrayList<>();
+    for (RuntimeContainer c : in.obs().all()) {
+      String failure = in.postStartFailures().get(c.id());
+      if (failure != null) head.add(new PodPlan.PostStartFailed(c, failure));
+    }
+    // A container whose liveness probe failed is killed (preStop, grace); the restart policy does the rest.
+    boolean unhealthy = false;
+    for (ContainerSpec c : in.spec().containers()) {
+      RuntimeContainer latest = in.obs().latest(c.name(), false);
+      if (latest == null || !latest.running() || !in.obs().unhealthyIds().contains(latest.id())) continue;
+      head.add(new PodPlan.StopContainer(latest, PodPlan.StopReason.LIVENESS));
+      unhealthy = true;
+    }
+    if (unhealthy) return new PodPlan(PodPlan.Phase.RUNNING, head, state.backoff(), null);
+    PodPlan p = plan(in.spec(), in.obs(), state, in.now());
+    List<Action> actions = new ArrayList<>(head);
+    for (Action a : p.actions()) {
+      if (a instanceof PodPlan.Run r && r.refusal() == null) {
+        PodPlan.Refusal refusal = refusal(r.spec(), in.policy(), in.gpuPresent());
+        actions.add(refusal == null ? r : new PodPlan.Run(r.spec(), r.init(), r.attempt(), refusal));
+      } else {
+        actions.add(a);
+      }
+    }
+    Instant wake = p.wakeAt();
+    if (in.activeDeadline() != null && (wake == null || in.activeDeadline().isBefore(wake))) wake = in.activeDeadline();
+    return new PodPlan(PodPlan.Phase.RUNNING, actions, p.backoff(), wake);
+  }
+
+  /**
+   * The operator's policy and the host decide whether a container may be created at all: a
+   * privileged container without {@code serve --allow-privileged}, capabilities beyond
+   * {@code --allow-capabilities} (groups stored before the allow-list get nothing beyond it now),
+   * a GPU on a host without one. Null when it may.
+   */
+  static PodPlan.Refusal refusal(ContainerSpec c, dev.openeci.config.PodPolicy policy, boolean gpuPresent) {
+    if (Boolean.TRUE.equals(c.security().privileged()) && !policy.allowPrivileged()) {
+      return new PodPlan.Refusal("Failed", "CreateContainerConfigError",
+          "Error: privileged containers are not allowed by this server (serve --allow-privileged)");
+    }
+    List<String> refusedCaps = c.security().capabilityAdd().stream().filter(cap -> {
+      String canonical = dev.openeci.config.Capabilities.canonical(cap);
+      return canonical == null || !policy.capabilityAllowed(canonical);
+    }).toList();
+    if (!refusedCaps.isEmpty()) {
+      return new PodPlan.Refusal("Failed", "CreateContainerConfigError", "Error: capabilities " + refusedCaps
+          + " are not allowed by this server (serve --allow-capabilities)");
+    }
+    int gpus = c.gpu() == null ? 0 : c.gpu();
+    if (gpus > 0 && !gpuPresent) {
+      return new PodPlan.Refusal("FailedScheduling", "Unschedulable", "0/1 nodes are available: 1 Insufficient"
+          + " nvidia.com/gpu (the engine host has no GPU)");
+    }
+    return null;
+  }
+
+  /** What the executor's results mean for the status: back-off, waiting reasons, fresh pull errors, a fatal failure. */
+  public record Settled(Map<String, Backoff> backoff, Map<String, Waiting> waiting, List<String> freshPullFailures,
+      String fatal) {}
+
+  /**
+   * Folds the executor's results into the back-off and waiting reasons the status shows (pure): a
+   * failed pull or a refused container waits with its reason and, on its first attempt, enters the
+   * back-off; a started container no longer waits; a sandbox that started clears its back-off, one
+   * that failed enters it. Fresh ErrImagePull keys show as ErrImagePull in this sync's status.
+   */
+  public static Settled settle(Map<String, Backoff> planned, Map<String, Waiting> computedWaiting,
+      List<ActionResult> results, Instant now) {
+    Map<String, Backoff> backoff = new HashMap<>(planned);
+    Map<String, Waiting> waiting = new HashMap<>(computedWaiting);
+    List<String> fresh = new ArrayList<>();
+    String fatal = null;
+    for (ActionResult r : results) {
+      switch (r) {
+        case ActionResult.PullFailed f -> {
+          waiting.put(f.key(), new Waiting(f.waitingReason(), f.message()));
+          if (f.errImagePull() && !fresh.contains(f.key())) fresh.add(f.key());
+          if (f.attempt() == 0) backoff.put(f.key(), RestartBackoff.next(backoff.get(f.key()), now));
+        }
+        case ActionResult.Refused f -> {
+          waiting.put(f.key(), new Waiting(f.waitingReason(), f.message()));
+          if (f.attempt() == 0) backoff.put(f.key(), RestartBackoff.next(backoff.get(f.key()), now));
+          if (f.fatal() != null && fatal == null) fatal = f.fatal();
+        }
+        case ActionResult.Started s -> waiting.remove(s.key());
+        case ActionResult.SandboxStarted s -> backoff.remove(SANDBOX_KEY);
+        case ActionResult.SandboxFailed f -> {
+          backoff.put(SANDBOX_KEY, RestartBackoff.next(backoff.get(SANDBOX_KEY), now));
+          if (f.fatal() != null && fatal == null) fatal = f.fatal();
+        }
+        default -> { }
+      }
+    }
+    return new Settled(backoff, waiting, fresh, fatal);
+  }
+
+  /** The earliest instant a sync is due: the plan's wake-up or the end of a back-off still running. */
+  public static Instant nextWake(Instant planned, Map<String, Backoff> backoff, Instant now) {
+    Instant wake = planned;
+    for (Backoff b : backoff.values()) {
+      if (b.notBefore().isAfter(now) && (wake == null || b.notBefore().isBefore(wake))) wake = b.notBefore();
+    }
+    return wake;
+  }
+
   public static PodPlan plan(GroupSpec spec, PodObservation obs, GroupState state, Instant now) {
     List<Action> actions = new ArrayList<>();
     Map<String, Backoff> backoff = new HashMap<>(state.backoff());

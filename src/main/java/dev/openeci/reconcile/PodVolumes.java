@@ -223,7 +223,7 @@ final class PodVolumes {
     try {
       privateDirs(groupId, parent);
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        Path tmp = parent.resolve(".tmp-" + dir.getFileName() + "-" + System.nanoTime());
+        Path tmp = parent.resolve(".tmp-" + dir.getFileName() + "-" + java.util.UUID.randomUUID());
         Files.createDirectory(tmp);
         Files.setPosixFilePermissions(tmp, perms(0755));
         for (VolumeSpec.ConfigFile.File f : c.files()) {

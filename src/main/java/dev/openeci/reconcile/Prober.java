@@ -10,9 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -40,7 +37,7 @@ public final class Prober {
     volatile boolean result;
     int successes;
     int failures;
-    volatile ScheduledFuture<?> future;
+    volatile Scheduler.Timer future;
     final AtomicBoolean running = new AtomicBoolean();
 
     Worker(String groupId, String containerName, Probe probe, Kind kind) {
@@ -77,12 +74,12 @@ public final class Prober {
   }
 
   private final Map<Key, Worker> workers = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService timers;
+  private final Scheduler timers;
   private final Executor pool;
   private final HandlerRunner runner;
   private final Listener listener;
 
-  public Prober(ScheduledExecutorService timers, Executor pool, HandlerRunner runner, Listener listener) {
+  public Prober(Scheduler timers, Executor pool, HandlerRunner runner, Listener listener) {
     this.timers = timers;
     this.pool = pool;
     this.runner = runner;
@@ -115,8 +112,8 @@ public final class Prober {
       Worker w = new Worker(groupId, c.name(), probe, kind);
       long delay = probe.initialDelaySeconds() == null ? 0 : probe.initialDelaySeconds();
       long period = probe.periodSeconds() == null ? Probe.DEFAULT_PERIOD : probe.periodSeconds();
-      w.future = timers.scheduleAtFixedRate(() -> pool.execute(() -> probeOnce(w, containerId, podIp)),
-          delay * 1000, period * 1000, TimeUnit.MILLISECONDS);
+      w.future = timers.every(Duration.ofSeconds(delay), Duration.ofSeconds(period),
+          () -> pool.execute(() -> probeOnce(w, containerId, podIp)));
       log.info("{}: {} probe of container {} scheduled (delay {}s, period {}s)", groupId,
           kind.name().toLowerCase(), c.name(), delay, period);
       return w;
@@ -177,7 +174,7 @@ public final class Prober {
   }
 
   private static void cancel(Worker w) {
-    ScheduledFuture<?> f = w.future;
-    if (f != null) f.cancel(false);
+    Scheduler.Timer f = w.future;
+    if (f != null) f.cancel();
   }
 }

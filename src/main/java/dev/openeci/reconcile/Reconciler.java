@@ -15,8 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,24 +32,29 @@ public final class Reconciler implements Closeable {
   private final GroupStore repo;
   private final ContainerRuntime runtime;
   private final WorkQueue queue;
-  private final GroupSyncer syncer;
-  private final ScheduledExecutorService timers;
+  private final String owner;
+  private final Fingerprints fingerprints;
+  private final Scheduler timers;
   private final Duration resyncPeriod;
   private Closeable subscription;
 
-  public Reconciler(GroupStore repo, ContainerRuntime runtime, WorkQueue queue, GroupSyncer syncer,
-      ScheduledExecutorService timers, Duration resyncPeriod) {
+  /**
+   * @param owner this instance's owner label (events and lists filter on it)
+   * @param fingerprints what each group's last sync saw ({@link GroupSyncer} writes them)
+   */
+  public Reconciler(GroupStore repo, ContainerRuntime runtime, WorkQueue queue, String owner,
+      Fingerprints fingerprints, Scheduler timers, Duration resyncPeriod) {
     this.repo = repo;
     this.runtime = runtime;
     this.queue = queue;
-    this.syncer = syncer;
+    this.owner = owner;
+    this.fingerprints = fingerprints;
     this.timers = timers;
     this.resyncPeriod = resyncPeriod;
-    syncer.requeueWith(queue::enqueue);
   }
 
   public void start() {
-    subscription = runtime.events(Map.of(Labels.OWNER, syncer.owner()), e -> {
+    subscription = runtime.events(Map.of(Labels.OWNER, owner), e -> {
       if (e.groupId() != null && RELEVANT.contains(e.action())) queue.enqueue(e.groupId());
     }, this::relist);
     int n = 0;
@@ -61,9 +64,8 @@ public final class Reconciler implements Closeable {
     }
     log.info("reconciler started: {} stored groups enqueued for adoption, resync every {}s", n,
         resyncPeriod.toSeconds());
-    timers.scheduleWithFixedDelay(this::relist, resyncPeriod.toMillis(), resyncPeriod.toMillis(),
-        TimeUnit.MILLISECONDS);
-    timers.execute(this::relist);
+    timers.every(resyncPeriod, resyncPeriod, this::relist);
+    timers.after(Duration.ZERO, this::relist);
   }
 
   /** Asks for a sync of one group now (after an API change). */
@@ -75,7 +77,7 @@ public final class Reconciler implements Closeable {
   void relist() {
     List<RuntimeContainer> all;
     try {
-      all = runtime.list(Map.of(Labels.OWNER, syncer.owner()));
+      all = runtime.list(Map.of(Labels.OWNER, owner));
     } catch (RuntimeFailure e) {
       log.warn("relist failed: {}", e.getMessage());
       return;
@@ -92,9 +94,9 @@ public final class Reconciler implements Closeable {
     for (ContainerGroup g : repo.all()) ids.add(g.id());
     int enqueued = 0;
     for (String gid : ids) {
-      String fp = GroupSyncer.fingerprint(byGroup.getOrDefault(gid, List.of()));
+      String fp = Fingerprints.of(byGroup.getOrDefault(gid, List.of()));
       boolean known = repo.get(gid).isPresent();
-      if (!known || !fp.equals(syncer.lastFingerprint(gid))) {
+      if (!known || !fp.equals(fingerprints.last(gid))) {
         queue.enqueue(gid);
         enqueued++;
       }

@@ -30,6 +30,21 @@ public final class WorkQueue {
     this.work = work;
   }
 
+  /**
+   * A queue whose work needs to ask for more work (a sync that wants another sync, a timer that
+   * wakes a group): {@code wiring} receives this queue's {@link #enqueue} and returns the work, so
+   * the loop is wired once, in its constructor, with no handle set afterwards.
+   */
+  public static WorkQueue wired(Executor pool, java.util.function.Function<Consumer<String>, Consumer<String>> wiring) {
+    return new WorkQueue(pool, wiring, true);
+  }
+
+  private WorkQueue(Executor pool, java.util.function.Function<Consumer<String>, Consumer<String>> wiring,
+      boolean wired) {
+    this.pool = pool;
+    this.work = wiring.apply(this::enqueue);
+  }
+
   /** Asks for one more run of {@code key}'s work; cheap and safe from any thread. */
   public void enqueue(String key) {
     boolean[] submit = {false};

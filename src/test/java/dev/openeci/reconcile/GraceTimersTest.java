@@ -79,15 +79,17 @@ class GraceTimersTest {
 
   GroupSyncer syncer(Duration engineTimeout) {
     HandlerRunner handlers = new HandlerRunner(engine);
-    Prober prober = new Prober(timers, probes, handlers, new Prober.Listener() {
+    Scheduler scheduler = new SystemScheduler(clock, timers);
+    Prober prober = new Prober(scheduler, probes, handlers, new Prober.Listener() {
       @Override
       public void failed(String groupId, String containerName, Prober.Kind kind, String message) { }
 
       @Override
       public void changed(String groupId) { }
     });
-    return new GroupSyncer(repo, engine, clock, new EventRecorder(repo, clock), timers, prober, handlers, OWNER,
-        PodPolicy.DEFAULT, dir.resolve("pods"), engineTimeout);
+    return new GroupSyncer(repo, engine, scheduler, new EventRecorder(repo, clock), prober, handlers,
+        new dev.openeci.runtime.FakeHostFacts(dir.resolve("pods")), OWNER, PodPolicy.DEFAULT, engineTimeout,
+        new Fingerprints(), id -> { });
   }
 
   /** A running group (sandbox + an app ignoring SIGTERM) with {@code grace}, whose deletion was accepted. */

@@ -62,13 +62,6 @@ class PodConfigsTest {
   }
 
   @Test
-  void resolvConfParsingDropsLoopbackServers() {
-    List<List<String>> r = PodConfigs.parseResolvConf("# x\nnameserver 127.0.0.53\nnameserver 10.1.1.1\n"
-        + "search a.example b.example\noptions edns0\n");
-    assertThat(r).containsExactly(List.of("10.1.1.1"), List.of("a.example", "b.example"));
-  }
-
-  @Test
   void hostAliasesSysctlsAndSharedPidsGoToTheSandbox() {
     PodOptions.Dns dns = new PodOptions.Dns(null, List.of(), List.of(), List.of(),
         List.of(new PodOptions.Dns.HostAlias("10.1.2.3", List.of("app.local", "db.local"))), null, List.of());
@@ -201,13 +194,6 @@ class PodConfigsTest {
     assertThat(PodConfigs.diskVolumeName("srv1", "acct-a", "cn-hangzhou", "d-42")).isEqualTo(a);
     assertThat(PodConfigs.volumeName("eci-1", new VolumeSpec.Disk("d", null, 20, null))).isEqualTo("openeci-eci-1-d");
     assertThat(PodConfigs.volumeName("eci-1", new VolumeSpec.Flex("f", "x", null, null))).isEqualTo("openeci-eci-1-f");
-  }
-
-  @Test
-  void bandwidthIsATokenBucketInBytesPerSecond() {
-    assertThat(PodConfigs.egressCommand(1_024_000)).containsExactly("tc", "qdisc", "replace", "dev", "eth0", "root",
-        "tbf", "rate", "1024000bps", "burst", "102400", "latency", "400ms");
-    assertThat(PodConfigs.tbf("veth3", 1000)).contains("1000bps", "32768");
   }
 
   @Test

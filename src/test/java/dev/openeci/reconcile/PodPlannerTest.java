@@ -72,6 +72,11 @@ class PodPlannerTest {
         case PodPlan.Replace x -> "Replace " + (x.old() == null ? "-" : x.old().id()) + " with " + x.spec().name()
             + "#" + x.attempt();
         case PodPlan.StopAndRemove x -> "StopAndRemove " + x.container().id();
+        case PodPlan.StopContainer x -> "Stop " + x.container().id() + " (" + x.reason() + ")";
+        case PodPlan.PostStartFailed x -> "PostStartFailed " + x.container().id();
+        case PodPlan.FailDeadline x -> "FailDeadline";
+        case PodPlan.RestartGroup x -> "RestartGroup";
+        case PodPlan.DeleteGroup x -> "DeleteGroup";
       });
     }
     return out;

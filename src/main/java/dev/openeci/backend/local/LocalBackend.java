@@ -6,10 +6,15 @@ import dev.openeci.group.ContainerGroup;
 import dev.openeci.ops.MeteredRuntime;
 import dev.openeci.ops.Telemetry;
 import dev.openeci.reconcile.EventRecorder;
+import dev.openeci.reconcile.Fingerprints;
 import dev.openeci.reconcile.GroupSyncer;
 import dev.openeci.reconcile.HandlerRunner;
 import dev.openeci.reconcile.Prober;
 import dev.openeci.reconcile.Reconciler;
+import dev.openeci.reconcile.Scheduler;
+import dev.openeci.reconcile.SystemScheduler;
+import dev.openeci.runtime.HostFacts;
+import dev.openeci.runtime.host.LocalHostFacts;
 import dev.openeci.reconcile.WorkQueue;
 import dev.openeci.runtime.ContainerRuntime;
 import dev.openeci.runtime.Labels;
@@ -49,26 +54,30 @@ public final class LocalBackend implements PodBackend {
     this.timers = Executors.newSingleThreadScheduledExecutor(named("timer"));
     this.workers = Executors.newFixedThreadPool(config.workers(), named("sync"));
     this.probes = Executors.newFixedThreadPool(4, named("probe"));
+    // The composition root of the loop: the real clock and timers, the real host, the engine.
+    Scheduler scheduler = new SystemScheduler(clock, timers);
+    HostFacts host = new LocalHostFacts(config.dataDir().resolve("pods"));
     HandlerRunner hookRunner = new HandlerRunner(runtime);
-    WorkQueue[] queueRef = new WorkQueue[1];
-    Prober prober = new Prober(timers, probes, hookRunner, new Prober.Listener() {
-      @Override
-      public void failed(String groupId, String containerName, Prober.Kind kind, String message) {
-        events.warning(groupId, containerName, "Unhealthy",
-            (kind == Prober.Kind.LIVENESS ? "Liveness" : "Readiness") + " probe failed: " + message);
-      }
+    Fingerprints fingerprints = new Fingerprints();
+    this.queue = WorkQueue.wired(workers, requeue -> {
+      Prober prober = new Prober(scheduler, probes, hookRunner, new Prober.Listener() {
+        @Override
+        public void failed(String groupId, String containerName, Prober.Kind kind, String message) {
+          events.warning(groupId, containerName, "Unhealthy",
+              (kind == Prober.Kind.LIVENESS ? "Liveness" : "Readiness") + " probe failed: " + message);
+        }
 
-      @Override
-      public void changed(String groupId) {
-        queueRef[0].enqueue(groupId);
-      }
+        @Override
+        public void changed(String groupId) {
+          requeue.accept(groupId);
+        }
+      });
+      GroupSyncer syncer = new GroupSyncer(groups, runtime, scheduler, events, prober, hookRunner, host, instanceId,
+          config.pod(), config.engineTimeout(), fingerprints, requeue);
+      return telemetry.timedSync(syncer::sync);
     });
-    GroupSyncer syncer = new GroupSyncer(groups, runtime, clock, events, timers, prober, hookRunner, instanceId,
-        config.pod(), config.dataDir().resolve("pods"), config.engineTimeout());
-    this.queue = new WorkQueue(workers, telemetry.timedSync(syncer::sync));
     telemetry.syncQueue(queue::waiting, queue::running);
-    queueRef[0] = queue;
-    this.reconciler = new Reconciler(groups, runtime, queue, syncer, timers, config.resyncPeriod());
+    this.reconciler = new Reconciler(groups, runtime, queue, instanceId, fingerprints, scheduler, config.resyncPeriod());
   }
 
   private static ThreadFactory named(String prefix) {

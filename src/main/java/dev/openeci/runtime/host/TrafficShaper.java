@@ -1,5 +1,6 @@
-package dev.openeci.reconcile;
+package dev.openeci.runtime.host;
 
+import dev.openeci.runtime.HostFacts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,19 +16,16 @@ import java.util.regex.Pattern;
  * transmit side is the group's receive side), so no ingress policing module is needed. Needs
  * root, nsenter (util-linux) and tc (iproute2) on the engine host.
  */
-final class Bandwidth {
+final class TrafficShaper {
   private static final Pattern PEER = Pattern.compile("eth0@if(\\d+)");
 
-  /** What was done (for an event) or why not. */
-  record Result(List<String> applied, List<String> problems) {}
-
-  Result apply(long sandboxPid, Long ingress, Long egress) {
+  HostFacts.Shaping apply(long sandboxPid, Long ingress, Long egress) {
     List<String> applied = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     String pid = Long.toString(sandboxPid);
     if (egress != null && egress > 0) {
       List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", pid, "-n"));
-      cmd.addAll(PodConfigs.egressCommand(egress));
+      cmd.addAll(egressCommand(egress));
       Run r = run(cmd);
       if (r.ok()) applied.add("egress " + egress + " B/s on eth0"); else problems.add("egress: " + r.output());
     }
@@ -41,12 +39,24 @@ final class Bandwidth {
         if (dev == null) {
           problems.add("ingress: no host interface with index " + m.group(1) + " (is the engine rootless?)");
         } else {
-          Run r = run(PodConfigs.tbf(dev, ingress));
+          Run r = run(tbf(dev, ingress));
           if (r.ok()) applied.add("ingress " + ingress + " B/s on host " + dev); else problems.add("ingress: " + r.output());
         }
       }
     }
-    return new Result(applied, problems);
+    return new HostFacts.Shaping(applied, problems);
+  }
+
+  /** tc commands for egress shaping inside the group's network namespace (rate in bytes/s). */
+  static List<String> egressCommand(long bytesPerSecond) {
+    return tbf("eth0", bytesPerSecond);
+  }
+
+  /** tc shaping of an interface's transmit side: token bucket at {@code bytesPerSecond}. */
+  static List<String> tbf(String dev, long bytesPerSecond) {
+    long burst = Math.max(32 * 1024, bytesPerSecond / 10);
+    return List.of("tc", "qdisc", "replace", "dev", dev, "root", "tbf", "rate", bytesPerSecond + "bps", "burst",
+        Long.toString(burst), "latency", "400ms");
   }
 
   private String hostInterface(int index) {
