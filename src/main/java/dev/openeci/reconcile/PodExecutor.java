@@ -227,10 +227,13 @@ final class PodExecutor {
       inUse.lock();
       try {
         String network = runtime.ensureNetwork(networkName, AccountNetworks.labels(owner));
-        CreateContainer spec = new CreateContainer(sandboxName(g.id()), image.image(), labels, image.command(),
-            List.of(), List.of(), null, null, false, false, false, 0, 0, volumes.sandboxMounts(g.id(), g.spec()),
-            false, List.of(), false, PodConfigs.sandbox(g.spec(), hostDns.nameservers(), hostDns.search(),
-                policy.publishAddress()).onNetwork(network));
+        CreateContainer spec = CreateContainer.builder()
+            .name(sandboxName(g.id())).image(image.image()).labels(labels)
+            .entrypoint(image.command()).cmd(List.of())
+            .mounts(volumes.sandboxMounts(g.id(), g.spec()))
+            .network(PodConfigs.sandbox(g.spec(), hostDns.nameservers(), hostDns.search(), policy.publishAddress())
+                .onNetwork(network))
+            .build();
         try {
           id = runtime.create(spec);
         } catch (ContainerRuntime.NameConflict e) {
@@ -332,15 +335,20 @@ final class PodExecutor {
     List<String> entrypoint = c.command().isEmpty() ? null : c.command();
     List<String> cmd = !c.args().isEmpty() ? c.args() : entrypoint != null ? List.of() : null;
     int gpus = c.gpu() == null ? 0 : c.gpu();
-    CreateContainer spec = new CreateContainer(
-        containerName(g.id(), c.name(), r.init(), r.attempt()), c.image(),
-        labels(g, r.init() ? Labels.ROLE_INIT : Labels.ROLE_APP, c.name(), r.attempt()),
-        entrypoint, cmd, env, c.workingDir(), PodConfigs.user(c.security(), imageUser), c.tty(), c.stdin(),
-        c.stdinOnce(), PodConfigs.nanoCpus(c, g.spec()), PodConfigs.memoryBytes(c, g.spec()),
-        PodConfigs.mounts(c, vols, subPaths), Boolean.TRUE.equals(c.security().readOnlyRootFilesystem()),
-        c.security().capabilityAdd(), Boolean.TRUE.equals(c.security().privileged()),
-        CreateContainer.Network.joinSandbox(obs.sandbox().id(), PodConfigs.hostname(g.spec()),
-            PodConfigs.sharePid(g.spec())), gpus);
+    CreateContainer spec = CreateContainer.builder()
+        .name(containerName(g.id(), c.name(), r.init(), r.attempt())).image(c.image())
+        .labels(labels(g, r.init() ? Labels.ROLE_INIT : Labels.ROLE_APP, c.name(), r.attempt()))
+        .entrypoint(entrypoint).cmd(cmd).env(env).workingDir(c.workingDir())
+        .user(PodConfigs.user(c.security(), imageUser))
+        .tty(c.tty()).openStdin(c.stdin()).stdinOnce(c.stdinOnce())
+        .nanoCpus(PodConfigs.nanoCpus(c, g.spec())).memoryBytes(PodConfigs.memoryBytes(c, g.spec()))
+        .mounts(PodConfigs.mounts(c, vols, subPaths))
+        .readOnlyRootfs(Boolean.TRUE.equals(c.security().readOnlyRootFilesystem()))
+        .capAdd(c.security().capabilityAdd()).privileged(Boolean.TRUE.equals(c.security().privileged()))
+        .network(CreateContainer.Network.joinSandbox(obs.sandbox().id(), PodConfigs.hostname(g.spec()),
+            PodConfigs.sharePid(g.spec())))
+        .gpus(gpus)
+        .build();
     String id;
     try {
       id = runtime.create(spec);
