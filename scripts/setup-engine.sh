@@ -65,7 +65,14 @@ if [ "$WITH_REGISTRY" = 1 ]; then
   apt_install chromium chromium-driver fonts-dejavu-core
 fi
 
-if endpoint="$(answering)"; then
+# A service we started whose working directory was deleted still answers pings, but conmon cannot
+# start a single container any more ("Failed to get working directory"): restart it below.
+if [ -f "$ENGINE_DIR/podman-service.pid" ] && kill -0 "$(cat "$ENGINE_DIR/podman-service.pid")" 2>/dev/null \
+   && [ "$(readlink "/proc/$(cat "$ENGINE_DIR/podman-service.pid")/cwd" 2>/dev/null)" != / ]; then
+  say "podman service (pid $(cat "$ENGINE_DIR/podman-service.pid")) runs outside / (its directory may be gone); restarting it"
+  kill "$(cat "$ENGINE_DIR/podman-service.pid")" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$(cat "$ENGINE_DIR/podman-service.pid")" 2>/dev/null || break; sleep 0.1; done
+elif endpoint="$(answering)"; then
   echo "$endpoint"; exit 0
 fi
 
@@ -94,8 +101,10 @@ if [ -f "$ENGINE_DIR/podman-service.pid" ] && kill -0 "$(cat "$ENGINE_DIR/podman
 fi
 rm -f "$PODMAN_SOCK"
 say "starting podman system service on $PODMAN_SOCK (log: $ENGINE_DIR/podman-service.log)"
-CONTAINERS_CONF="$ENGINE_DIR/containers.conf" setsid nohup podman system service --time=0 "unix://$PODMAN_SOCK" \
-  >>"$ENGINE_DIR/podman-service.log" 2>&1 </dev/null &
+# From /, never from the caller's directory: a long-lived service must not depend on a checkout
+# (or test directory) that may be deleted while it runs.
+CONTAINERS_CONF="$ENGINE_DIR/containers.conf" setsid nohup env -C / podman system service --time=0 \
+  "unix://$PODMAN_SOCK" >>"$ENGINE_DIR/podman-service.log" 2>&1 </dev/null &
 echo $! > "$ENGINE_DIR/podman-service.pid"
 for _ in $(seq 1 300); do
   if ping_sock "$PODMAN_SOCK"; then echo "unix://$PODMAN_SOCK"; exit 0; fi
