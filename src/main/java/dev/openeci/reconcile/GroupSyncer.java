@@ -202,7 +202,7 @@ public final class GroupSyncer {
     }
     Instant wake = PodPlanner.nextWake(plan.wakeAt(), written.settled().backoff(), now);
     if (wake != null) wakeAt(groupId, wake);
-    return new Pass(again, again ? observer.afterSandboxStart(observed, results) : null);
+    return new Pass(again, again ? observer.afterStarts(observed, results) : null);
   }
 
   private static boolean needsGpu(ContainerGroup g) {

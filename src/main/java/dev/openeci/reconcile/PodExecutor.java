@@ -408,10 +408,13 @@ final class PodExecutor {
   private ActionResult ensureImage(ContainerGroup g, ContainerSpec c, String key, int attempt, Action action) {
     String gid = g.id();
     PullPolicy pullPolicy = c.imagePullPolicy() == null ? PullPolicy.IfNotPresent : c.imagePullPolicy();
-    boolean present = runtime.hasImage(c.image());
+    // One image inspect answers both "present" and its id (an engine that does not tell ids is
+    // asked whether it has the image).
+    Optional<String> imageId = runtime.imageId(c.image());
+    boolean present = imageId.isPresent() || runtime.hasImage(c.image());
     // An image another account pulled with credentials is not this account's until its own pull
     // succeeds: it is pulled (IfNotPresent) or treated as absent (Never). docs/security.md
-    if (present && !runtime.imageId(c.image()).map(id -> imageAccess.mayUse(g.accountId(), id)).orElse(true)) {
+    if (present && !imageId.map(id -> imageAccess.mayUse(g.accountId(), id)).orElse(true)) {
       log.info("{}: image {} was pulled with another account's credentials; pulling it for this account", gid,
           c.image());
       present = false;

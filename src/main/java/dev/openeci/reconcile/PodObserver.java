@@ -47,21 +47,44 @@ final class PodObserver {
   }
 
   /**
-   * Create -> Running without a second full observation where the result is already known: a
-   * pass that found the group empty and only created its sandbox knows that the engine now holds
-   * exactly that sandbox, so the next pass (which runs the init or app containers at once) needs
-   * one inspect of it (its IP) instead of a list plus an inspect of every container. Null
-   * whenever the pass did anything else: the next pass observes in full.
+   * Create -> Running without a second full observation where the result is already known. A pass
+   * whose every action created and started a container (the sandbox, or init/app containers)
+   * knows what the engine holds for the group now: what it observed at its start plus those new
+   * containers. The next pass then needs one inspect per new container (the sandbox's IP, a
+   * member's state) instead of a list plus an inspect of every container. Null whenever the pass
+   * did anything else (removed, stopped, refused, failed): the next pass observes in full. A
+   * container that changed meanwhile is caught by the engine's events and the relist, which
+   * compare with the fingerprint this observation leaves.
    */
-  List<RuntimeContainer> afterSandboxStart(List<RuntimeContainer> before, List<ActionResult> results) {
-    if (!before.isEmpty() || results.size() != 1 || !(results.getFirst() instanceof ActionResult.SandboxStarted s)) {
-      return null;
+  List<RuntimeContainer> afterStarts(List<RuntimeContainer> before, List<ActionResult> results) {
+    if (results.isEmpty()) return null;
+    List<String> started = new ArrayList<>(results.size());
+    for (ActionResult r : results) {
+      switch (r) {
+        case ActionResult.SandboxStarted s -> started.add(s.id());
+        case ActionResult.Started s -> started.add(s.id());
+        default -> {
+          return null;
+        }
+      }
+    }
+    // A sandbox is only created into an empty group (anything left over is removed first).
+    if (results.getFirst() instanceof ActionResult.SandboxStarted && !before.isEmpty()) return null;
+    Set<String> ids = new HashSet<>(started);
+    List<RuntimeContainer> out = new ArrayList<>(before.size() + started.size());
+    for (RuntimeContainer c : before) {
+      if (ids.contains(c.id())) return null;
+      out.add(c);
     }
     try {
-      return engine.within("inspect the new sandbox", () -> engine.runtime.inspect(s.id()))
-          .map(List::of).orElse(null);
+      for (String id : started) {
+        RuntimeContainer c = engine.within("inspect the new container", () -> engine.runtime.inspect(id)).orElse(null);
+        if (c == null) return null; // gone already: the next pass observes in full
+        out.add(c);
+      }
     } catch (dev.openeci.runtime.RuntimeFailure e) {
       return null; // the next pass observes in full
     }
+    return out;
   }
 }
